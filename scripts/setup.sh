@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs every Debian package ocrchat needs to build, run and test.
+# OCRCHAT_ALL_LANGUAGES=1 installs all 100+ Tesseract language packs
+# (tesseract-ocr-all, ~690 MB) instead of the default set.
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+
+build=(build-essential cmake ninja-build pkg-config)
+libs=(libtesseract-dev libleptonica-dev libpoppler-cpp-dev libqpdf-dev
+      libzip-dev libcld2-dev libsqlite3-dev libcpp-httplib-dev
+      nlohmann-json3-dev libssl-dev libcli11-dev libgtest-dev)
+langs=(tesseract-ocr tesseract-ocr-osd tesseract-ocr-eng tesseract-ocr-fra
+       tesseract-ocr-deu tesseract-ocr-spa tesseract-ocr-ita tesseract-ocr-por
+       tesseract-ocr-nld tesseract-ocr-rus tesseract-ocr-ukr tesseract-ocr-pol
+       tesseract-ocr-ara tesseract-ocr-heb tesseract-ocr-hin tesseract-ocr-ben
+       tesseract-ocr-tam tesseract-ocr-chi-sim tesseract-ocr-chi-tra
+       tesseract-ocr-jpn tesseract-ocr-kor tesseract-ocr-tha tesseract-ocr-vie
+       tesseract-ocr-tur tesseract-ocr-ell)
+# Used by the tests and benchmarks only: real readers and clients.
+test=(poppler-utils qpdf python3 python3-requests nodejs pango1.0-tools
+      fonts-noto-core fonts-noto-cjk fonts-dejavu-core curl)
+bench=(ocrmypdf wrk hyperfine time)
+
+want=("${build[@]}" "${libs[@]}" "${langs[@]}")
+case "${1:-}" in
+  --test) want+=("${test[@]}") ;;
+  --bench) want+=("${test[@]}" "${bench[@]}") ;;
+esac
+[ "${OCRCHAT_ALL_LANGUAGES:-0}" = 1 ] && want+=(tesseract-ocr-all)
+
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

@@ -1,0 +1,91 @@
+// decode: untrusted bytes in, page images (or a PDF's own text) out.
+// Everything here runs only in worker processes (see jobs/), never in the
+// HTTP process. Every limit is checked from headers before pixels are
+// decoded. Not thread-safe per object; one Source per thread.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/document.h"
+#include "core/error.h"
+
+struct Pix;  // Leptonica
+
+namespace ocrchat::decode {
+
+enum class Format { kPng, kJpeg, kWebp, kGif, kBmp, kTiff, kPdf, kPnm };
+const char* FormatName(Format format);      // "png", "pdf", ...
+const char* FormatMimeType(Format format);  // "image/png", ...
+
+// The type from the bytes, never the name. Unknown bytes give
+// kUnsupportedType with a message naming what was found ("this looks like
+// a ZIP archive", "plain text", "an empty file").
+core::Result<Format> Sniff(std::string_view bytes);
+
+struct Limits {
+  int64_t max_bytes = 50LL * 1024 * 1024;
+  int max_pages = 2000;
+  int64_t max_pixels = 100'000'000;  // per page image, after rendering
+  int dpi = 300;                     // PDF render resolution
+  int fallback_dpi = 300;            // for images that carry no resolution
+};
+
+// Owns a Leptonica image.
+struct PixDeleter {
+  void operator()(Pix* pix) const;
+};
+using PixPtr = std::unique_ptr<Pix, PixDeleter>;
+
+struct PageImage {
+  PixPtr pix;  // 8-bit gray or 32-bit RGB, upright as a viewer shows it
+  int dpi = 300;
+  std::vector<std::string> warnings;  // e.g. "page 2: rendered at 150 dpi to fit the pixel limit"
+};
+
+// Text a born-digital PDF page already carries, in pixels of the image that
+// RenderPage(index) would return (same dpi, /Rotate applied).
+struct TextLayer {
+  std::vector<core::Word> words;  // in content order, confidence 1
+  // Fraction of the page's ink not covered by text (drawn or scanned
+  // content that may hold more text, as in a page with a text layer plus an
+  // image of text). In [0, 1].
+  double uncovered_ink = 0;
+};
+
+// A document open for page access. Obtain with Open().
+class Source {
+ public:
+  virtual ~Source() = default;
+  virtual Format format() const = 0;
+  virtual int PageCount() const = 0;
+  // The page as an image, upright (EXIF orientation and /Rotate applied),
+  // alpha flattened on white. Pages over Limits::max_pixels at the nominal
+  // dpi are rendered at the highest dpi that fits, with a warning.
+  virtual core::Result<PageImage> RenderPage(int index) = 0;
+  // The PDF's own text for the page when it has a real text layer (not an
+  // invisible OCR layer, not garbage); nullopt for images and pages that
+  // need OCR.
+  virtual std::optional<TextLayer> PageText(int index) = 0;
+};
+
+// Opens the bytes (takes ownership). Checks: type, size, encryption (a
+// kEncrypted error names the password parameter), page count (0 pages or
+// more than max_pages is an error), and page dimensions.
+core::Result<std::unique_ptr<Source>> Open(std::string bytes, const Limits& limits,
+                                           const std::string& password = "");
+
+// What the API needs to accept a file: type and page count. Cheap: no pixels
+// are decoded.
+struct Probe {
+  Format format;
+  int page_count = 0;
+};
+core::Result<Probe> ProbeFile(std::string bytes, const Limits& limits,
+                              const std::string& password = "");
+
+}  // namespace ocrchat::decode

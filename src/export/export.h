@@ -1,0 +1,76 @@
+// export: writers that turn the document model into the downloadable
+// formats. Every writer takes the model (and, for pdf, the page images or
+// the original PDF) and nothing else. Thread-safe: no shared state.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/document.h"
+#include "core/error.h"
+
+namespace ocrchat::exports {
+
+enum class Format { kTxt, kMd, kDocx, kPdf, kCsv, kJson, kHocr, kAlto };
+
+// "txt" -> kTxt ...; nullopt for an unknown name.
+std::optional<Format> FormatFromName(std::string_view name);
+const char* FormatName(Format format);
+const char* ContentType(Format format);  // "text/plain; charset=utf-8", ...
+// The list for error messages: "txt, md, docx, pdf, csv, json, hocr, alto".
+std::string KnownFormats();
+
+// What the job object says besides the document.
+struct JobInfo {
+  std::string uuid;
+  std::string status = "done";  // pending|processing|done|failed
+  std::string tier = "cpu";
+  std::string language = "auto";
+  std::optional<std::string> tool;
+  std::string filename;
+  int page_count = 0;
+  int pages_done = 0;
+  std::string created_at;    // RFC 3339 UTC
+  std::string completed_at;  // "" while not finished
+  std::optional<core::Error> error;
+  std::vector<std::string> warnings;
+  std::optional<std::string> translation;
+};
+
+// The SPEC's job object. While not done, text and markdown are "" and
+// pages holds the pages finished so far.
+nlohmann::json JobObject(const JobInfo& info, const core::Document& document);
+
+std::string WriteText(const core::Document& document);      // pages split by \f
+std::string WriteMarkdown(const core::Document& document);  // the job's "markdown"
+std::string WriteCsv(const core::Document& document);
+std::string WriteHocr(const core::Document& document, const JobInfo& info);
+std::string WriteAlto(const core::Document& document, const JobInfo& info);
+core::Result<std::string> WriteDocx(const core::Document& document, const JobInfo& info);
+
+// One page image as it goes into a searchable PDF: already encoded.
+struct PdfPageImage {
+  enum class Codec { kJpeg, kCcittG4, kFlate } codec = Codec::kJpeg;
+  std::string data;  // the encoded stream (for kFlate: zlib-compressed samples)
+  int width = 0, height = 0;  // pixels
+  int bits_per_component = 8;
+  int components = 1;  // 1 gray (or bilevel), 3 RGB
+  int dpi = 300;
+};
+
+// A searchable PDF made of the page images, each under an invisible text
+// layer whose words sit on their boxes.
+core::Result<std::string> WriteSearchablePdf(const core::Document& document,
+                                             const std::vector<PdfPageImage>& images);
+
+// The original PDF with an invisible text layer added to the pages that
+// were OCRed; pages whose text came from the PDF are left untouched.
+core::Result<std::string> AddTextLayerToPdf(std::string_view original_pdf,
+                                            const core::Document& document,
+                                            const std::string& password = "");
+
+}  // namespace ocrchat::exports
