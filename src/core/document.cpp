@@ -195,6 +195,11 @@ json PageToJson(const Page& page) {
               {"text", page.Text()},
               {"blocks", std::move(blocks)}};
   if (!page.warnings.empty()) out["warnings"] = page.warnings;
+  if (!page.rules.empty()) {
+    json rules = json::array();
+    for (const Box& rule : page.rules) rules.push_back(BoxJson(rule));
+    out["rules"] = std::move(rules);
+  }
   return out;
 }
 
@@ -211,6 +216,7 @@ Page PageFromJson(const json& j) {
                                      : TextSource::kOcr;
   page.language = j.value("language", "");
   if (j.contains("warnings")) page.warnings = j["warnings"].get<std::vector<std::string>>();
+  for (const json& rule : j.value("rules", json::array())) page.rules.push_back(BoxFrom(rule));
   for (const json& jb : j.value("blocks", json::array())) {
     Block block;
     block.type = BlockTypeFromName(jb.value("type", "paragraph")).value_or(BlockType::kParagraph);

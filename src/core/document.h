@@ -73,6 +73,9 @@ struct Page {
   TextSource source = TextSource::kOcr;
   std::string language;  // Tesseract codes used, e.g. "eng+fra"
   std::vector<Block> blocks;  // in reading order
+  // Ruling lines (table borders, underlines) found on the image or drawn in
+  // the PDF: thin boxes, horizontal or vertical. Input to table detection.
+  std::vector<Box> rules;
   std::vector<std::string> warnings;
   // Blocks joined by blank lines.
   std::string Text() const;

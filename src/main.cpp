@@ -1,0 +1,2 @@
+// ocrchat: one binary; main only wires the subcommands.
+int main() { return 0; }
