@@ -50,6 +50,11 @@ struct PageImage {
 // Text a born-digital PDF page already carries, in pixels of the image that
 // RenderPage(index) would return (same dpi, /Rotate applied).
 struct TextLayer {
+  // Size and dpi of the image RenderPage(index) would return, so that a
+  // born-digital page needs no rendering.
+  int width = 0;  // pixels
+  int height = 0;
+  int dpi = 300;
   std::vector<core::Word> words;  // in content order, confidence 1
   // Fraction of the page's ink not covered by text (drawn or scanned
   // content that may hold more text, as in a page with a text layer plus an

@@ -1,0 +1,44 @@
+// The recognition engine: one page image in, ocrchat's own page model out.
+// An Engine is a stateful session: not thread-safe, one per worker thread
+// or process. Nothing outside src/ocr includes a Tesseract header.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/document.h"
+#include "core/error.h"
+
+struct Pix;  // Leptonica
+
+namespace ocrchat::ocr {
+
+struct RecognizeOptions {
+  // Tesseract codes joined by '+' ("eng+fra"); "" means detect the script
+  // and language.
+  std::string languages;
+  int dpi = 300;
+  // Detect and fix 90/180/270 rotation when the first reading is poor.
+  bool fix_orientation = true;
+  bool deskew = true;
+  // Try harder: a second segmentation mode even when the first looks fine.
+  bool accurate = false;
+  int timeout_ms = 0;  // 0: no deadline
+};
+
+class Engine {
+ public:
+  virtual ~Engine() = default;
+  // Recognises one page. The image is not modified. On success the page
+  // holds blocks (Tesseract paragraphs), lines and words in reading order,
+  // with boxes in pixels of the upright image (width/height set, rotation
+  // set to the clockwise degrees applied), and `language` set to the models
+  // used.
+  virtual core::Result<core::Page> Recognize(const Pix* image, const RecognizeOptions& options) = 0;
+};
+
+// The Tesseract engine, LSTM only, keeping up to `max_models` initialised
+// model sets (an LRU by language set) between pages.
+std::unique_ptr<Engine> MakeTesseractEngine(int max_models = 3);
+
+}  // namespace ocrchat::ocr

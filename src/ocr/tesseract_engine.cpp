@@ -1,0 +1,338 @@
+// The Tesseract engine: LSTM recognition with automatic page segmentation,
+// checked against the ink on the page and retried another way (rotation,
+// script, language, segmentation mode) when the first reading is poor.
+#include <leptonica/allheaders.h>
+#include <tesseract/baseapi.h>
+#include <tesseract/ocrclass.h>
+#include <tesseract/resultiterator.h>
+
+#include <algorithm>
+#include <cmath>
+#include <list>
+#include <memory>
+#include <utility>
+
+#include "core/text.h"
+#include "ocr/engine.h"
+#include "ocr/languages.h"
+
+namespace ocrchat::ocr {
+namespace {
+
+using core::ErrorCode;
+
+struct PixFree {
+  void operator()(Pix* pix) const { pixDestroy(&pix); }
+};
+using OwnedPix = std::unique_ptr<Pix, PixFree>;
+
+struct ApiEnd {
+  void operator()(tesseract::TessBaseAPI* api) const {
+    api->End();
+    delete api;
+  }
+};
+using Api = std::unique_ptr<tesseract::TessBaseAPI, ApiEnd>;
+
+// One reading of a page, with what tells how good it is.
+struct Reading {
+  core::Page page;
+  double coverage = 0;  // share of the page's ink inside word boxes
+  float confidence = 0;
+  double Score() const { return coverage * (0.5 + confidence); }
+};
+
+core::BlockType TypeOf(tesseract::PolyBlockType type) {
+  switch (type) {
+    case tesseract::PT_HEADING_TEXT: return core::BlockType::kHeading;
+    case tesseract::PT_TABLE: return core::BlockType::kTable;
+    case tesseract::PT_CAPTION_TEXT: return core::BlockType::kCaption;
+    default: return core::BlockType::kParagraph;
+  }
+}
+
+core::Box BoxAt(tesseract::ResultIterator* it, tesseract::PageIteratorLevel level) {
+  int l = 0, t = 0, r = 0, b = 0;
+  it->BoundingBox(level, &l, &t, &r, &b);
+  return {l, t, r, b};
+}
+
+std::string TextAt(tesseract::ResultIterator* it, tesseract::PageIteratorLevel level) {
+  std::unique_ptr<char[]> text(it->GetUTF8Text(level));
+  return text ? core::StripControl(text.get()) : std::string();
+}
+
+// Copies Tesseract's results into the page model at once: the iterator
+// dies with the next SetImage.
+void CopyResults(tesseract::TessBaseAPI& api, core::Page& page) {
+  std::unique_ptr<tesseract::ResultIterator> it(api.GetIterator());
+  if (!it) return;
+  using tesseract::RIL_BLOCK, tesseract::RIL_PARA, tesseract::RIL_TEXTLINE, tesseract::RIL_WORD;
+  core::BlockType block_type = core::BlockType::kParagraph;
+  do {
+    if (it->Empty(RIL_WORD)) continue;
+    if (it->IsAtBeginningOf(RIL_BLOCK)) block_type = TypeOf(it->BlockType());
+    if (it->IsAtBeginningOf(RIL_PARA) || page.blocks.empty()) {
+      core::Block block;
+      block.type = block_type;
+      block.bbox = BoxAt(it.get(), RIL_PARA);
+      block.confidence = it->Confidence(RIL_PARA) / 100.0f;
+      page.blocks.push_back(std::move(block));
+    }
+    core::Block& block = page.blocks.back();
+    if (it->IsAtBeginningOf(RIL_TEXTLINE) || block.lines.empty()) {
+      core::Line line;
+      line.bbox = BoxAt(it.get(), RIL_TEXTLINE);
+      line.confidence = it->Confidence(RIL_TEXTLINE) / 100.0f;
+      block.lines.push_back(std::move(line));
+    }
+    std::string text = TextAt(it.get(), RIL_WORD);
+    if (core::NormalizeSpace(text).empty()) continue;
+    block.lines.back().words.push_back(
+        {core::NormalizeSpace(text), BoxAt(it.get(), RIL_WORD),
+         std::clamp(it->Confidence(RIL_WORD) / 100.0f, 0.0f, 1.0f)});
+  } while (it->Next(RIL_WORD));
+  // Drop lines and blocks that held only empty words.
+  for (core::Block& block : page.blocks)
+    std::erase_if(block.lines, [](const core::Line& line) { return line.words.empty(); });
+  std::erase_if(page.blocks, [](const core::Block& block) { return block.lines.empty(); });
+}
+
+// A 1-bit, half-size copy of the image's ink, for measuring coverage.
+OwnedPix InkMask(const Pix* image) {
+  OwnedPix gray(pixConvertTo8(const_cast<Pix*>(image), 0));
+  if (!gray) return nullptr;
+  OwnedPix binary(pixThresholdToBinary(gray.get(), 128));
+  if (!binary) return nullptr;
+  return OwnedPix(pixReduceRankBinaryCascade(binary.get(), 1, 0, 0, 0));
+}
+
+// Share of the ink that lies inside the words' boxes (grown a little).
+double Coverage(const Pix* ink, const core::Page& page) {
+  if (!ink) return 1.0;
+  l_int32 total = 0;
+  pixCountPixels(const_cast<Pix*>(ink), &total, nullptr);
+  if (total < 200) return 1.0;  // a blank page: nothing to miss
+  OwnedPix rest(pixCopy(nullptr, const_cast<Pix*>(ink)));
+  for (const core::Block& block : page.blocks)
+    for (const core::Line& line : block.lines)
+      for (const core::Word& word : line.words) {
+        const core::Box& b = word.bbox;
+        int pad = std::max(2, b.Height() / 4);
+        Box* box = boxCreate(b.x0 / 2 - pad / 2, b.y0 / 2 - pad / 2, b.Width() / 2 + pad,
+                             b.Height() / 2 + pad);
+        pixClearInRect(rest.get(), box);
+        boxDestroy(&box);
+      }
+  l_int32 left = 0;
+  pixCountPixels(rest.get(), &left, nullptr);
+  return 1.0 - static_cast<double>(left) / total;
+}
+
+class TesseractEngine final : public Engine {
+ public:
+  explicit TesseractEngine(int max_models) : max_models_(std::max(1, max_models)) {
+    setMsgSeverity(L_SEVERITY_NONE);
+  }
+
+  core::Result<core::Page> Recognize(const Pix* image, const RecognizeOptions& options) override {
+    if (!image || pixGetWidth(image) < 3 || pixGetHeight(image) < 3)
+      return core::Fail(ErrorCode::kCorrupt, "the page image is empty");
+    OwnedPix upright = Prepare(image, options);
+    if (!upright) return core::Fail(ErrorCode::kInternal, "could not prepare the page image");
+
+    const bool automatic = options.languages.empty();
+    std::string languages = automatic ? DefaultLanguage() : options.languages;
+    if (languages.empty())
+      return core::Fail(ErrorCode::kUnavailable, "no Tesseract language model is installed");
+
+    auto best = Read(upright.get(), languages, tesseract::PSM_AUTO, options);
+    if (!best) return std::unexpected(best.error());
+    int rotation = 0;
+
+    // A poor reading: maybe the page is turned, or in another script.
+    if ((options.fix_orientation || automatic) && IsPoor(*best)) {
+      Orientation osd = DetectOrientation(upright.get());
+      std::string script_model = automatic ? ModelForScript(osd.script) : "";
+      bool turn = options.fix_orientation && osd.rotate != 0;
+      bool other_script = !script_model.empty() && script_model != languages;
+      if (turn || other_script) {
+        OwnedPix turned(turn ? pixRotateOrth(upright.get(), osd.rotate / 90)
+                             : pixClone(upright.get()));
+        std::string retry_languages = other_script ? script_model : languages;
+        auto retry = Read(turned.get(), retry_languages, tesseract::PSM_AUTO, options);
+        if (retry && retry->Score() > best->Score()) {
+          best = std::move(retry);
+          upright = std::move(turned);
+          languages = retry_languages;
+          rotation = turn ? osd.rotate : 0;
+        }
+      }
+    }
+
+    // Automatic language: read again with the model for the language the
+    // text is in, when that is not the one used.
+    if (automatic) {
+      std::string detected = DetectTextLanguage(best->page.Text());
+      if (!detected.empty() && detected != languages && SameScriptFamily(detected, languages)) {
+        auto retry = Read(upright.get(), detected, tesseract::PSM_AUTO, options);
+        if (retry && retry->confidence + 0.02f >= best->confidence &&
+            retry->coverage + 0.05 >= best->coverage) {
+          best = std::move(retry);
+          languages = detected;
+        }
+      }
+    }
+
+    // Automatic segmentation can drop whole regions of degraded scans: if
+    // much ink is left unread, try the page as one block of text.
+    if (best->coverage < 0.5 || options.accurate) {
+      auto retry = Read(upright.get(), languages, tesseract::PSM_SINGLE_BLOCK, options);
+      if (retry && retry->Score() > best->Score() * 1.1) best = std::move(retry);
+    }
+
+    core::Page page = std::move(best->page);
+    page.rotation = rotation;
+    page.language = languages;
+    page.width = pixGetWidth(upright.get());
+    page.height = pixGetHeight(upright.get());
+    return page;
+  }
+
+ private:
+  struct Orientation {
+    int rotate = 0;  // clockwise degrees that make the page upright
+    std::string script;
+  };
+
+  // Gray (or bilevel) copy, deskewed when the skew is large enough to hurt.
+  OwnedPix Prepare(const Pix* image, const RecognizeOptions& options) {
+    OwnedPix work(pixGetDepth(image) == 1 || pixGetDepth(image) == 8
+                      ? pixClone(const_cast<Pix*>(image))
+                      : pixConvertTo8(const_cast<Pix*>(image), 0));
+    if (!work || !options.deskew) return work;
+    l_float32 angle = 0, conf = 0;
+    OwnedPix binary(pixGetDepth(work.get()) == 1 ? pixClone(work.get())
+                                                 : pixThresholdToBinary(work.get(), 128));
+    if (binary && pixFindSkewSweepAndSearch(binary.get(), &angle, &conf, 4, 2, 7.0f, 1.0f,
+                                            0.01f) == 0 &&
+        conf > 3.0f && std::fabs(angle) >= 0.8f) {
+      OwnedPix rotated(pixRotate(work.get(), angle * 3.14159265f / 180.0f, L_ROTATE_AREA_MAP,
+                                 L_BRING_IN_WHITE, 0, 0));
+      if (rotated) return rotated;
+    }
+    return work;
+  }
+
+  std::string DefaultLanguage() const {
+    std::vector<std::string> installed = InstalledLanguages();
+    if (std::find(installed.begin(), installed.end(), "eng") != installed.end()) return "eng";
+    return installed.empty() ? "" : installed.front();
+  }
+
+  static bool IsPoor(const Reading& reading) {
+    return reading.confidence < 0.6f || (reading.coverage < 0.35 && reading.page.WordCount() < 5);
+  }
+
+  // Latin-script models are interchangeable as a first guess; others only
+  // with their own script's relatives.
+  static bool SameScriptFamily(const std::string& a, const std::string& b) {
+    static const std::vector<std::vector<std::string>> kFamilies = {
+        {"rus", "ukr", "bel", "bul", "srp", "mkd", "kaz", "kir", "mon", "tgk", "tat"},
+        {"chi_sim", "chi_tra"},
+        {"hin", "mar", "nep", "san"},
+        {"ara", "fas", "urd", "pus", "snd", "uig"},
+    };
+    for (const auto& family : kFamilies) {
+      bool in_a = std::find(family.begin(), family.end(), a) != family.end();
+      bool in_b = std::find(family.begin(), family.end(), b) != family.end();
+      if (in_a || in_b) return in_a && in_b;
+    }
+    static const std::vector<std::string> kOwnScript = {"jpn", "kor", "heb", "ell", "tha",
+                                                        "ben", "tam", "tel", "kan", "mal",
+                                                        "guj", "pan", "hye", "kat", "amh"};
+    auto own = [&](const std::string& x) {
+      return std::find(kOwnScript.begin(), kOwnScript.end(), x) != kOwnScript.end();
+    };
+    return !own(a) && !own(b);
+  }
+
+  core::Result<Reading> Read(const Pix* image, const std::string& languages,
+                             tesseract::PageSegMode mode, const RecognizeOptions& options) {
+    auto api = Acquire(languages);
+    if (!api) return std::unexpected(api.error());
+    tesseract::TessBaseAPI& tess = **api;
+    tess.SetPageSegMode(mode);
+    tess.SetImage(const_cast<Pix*>(image));
+    tess.SetSourceResolution(std::clamp(options.dpi, 70, 2400));
+    tesseract::ETEXT_DESC monitor;
+    if (options.timeout_ms > 0) monitor.set_deadline_msecs(options.timeout_ms);
+    if (tess.Recognize(&monitor) != 0) {
+      tess.Clear();
+      return core::Fail(ErrorCode::kTimeout, "recognition took longer than the page time limit");
+    }
+    Reading reading;
+    CopyResults(tess, reading.page);
+    tess.Clear();
+    if (!ink_ || ink_source_ != image) {
+      ink_ = InkMask(image);
+      ink_source_ = image;
+    }
+    reading.coverage = Coverage(ink_.get(), reading.page);
+    reading.confidence = reading.page.MeanConfidence();
+    return reading;
+  }
+
+  Orientation DetectOrientation(const Pix* image) {
+    Orientation out;
+    if (!osd_) {
+      Api api(new tesseract::TessBaseAPI());
+      if (api->Init(TessdataDir().c_str(), "osd", tesseract::OEM_LSTM_ONLY) != 0) return out;
+      api->SetVariable("debug_file", "/dev/null");
+      osd_ = std::move(api);
+    }
+    osd_->SetPageSegMode(tesseract::PSM_OSD_ONLY);
+    osd_->SetImage(const_cast<Pix*>(image));
+    int degrees = 0;
+    float orient_conf = 0, script_conf = 0;
+    const char* script = nullptr;
+    if (osd_->DetectOrientationScript(&degrees, &orient_conf, &script, &script_conf)) {
+      // degrees: how far the image is turned clockwise; undo it.
+      out.rotate = (360 - degrees) % 360;
+      if (script) out.script = script;
+    }
+    osd_->Clear();
+    return out;
+  }
+
+  // The initialised engine for a language set, most recently used first.
+  core::Result<tesseract::TessBaseAPI*> Acquire(const std::string& languages) {
+    for (auto it = models_.begin(); it != models_.end(); ++it) {
+      if (it->first != languages) continue;
+      models_.splice(models_.begin(), models_, it);
+      return models_.front().second.get();
+    }
+    Api api(new tesseract::TessBaseAPI());
+    if (api->Init(TessdataDir().c_str(), languages.c_str(), tesseract::OEM_LSTM_ONLY) != 0)
+      return core::Fail(ErrorCode::kInvalidParameter,
+                        "the language model '" + languages + "' could not be loaded");
+    api->SetVariable("debug_file", "/dev/null");
+    models_.emplace_front(languages, std::move(api));
+    while (static_cast<int>(models_.size()) > max_models_) models_.pop_back();
+    return models_.front().second.get();
+  }
+
+  int max_models_;
+  std::list<std::pair<std::string, Api>> models_;
+  Api osd_;
+  OwnedPix ink_;
+  const Pix* ink_source_ = nullptr;
+};
+
+}  // namespace
+
+std::unique_ptr<Engine> MakeTesseractEngine(int max_models) {
+  return std::make_unique<TesseractEngine>(max_models);
+}
+
+}  // namespace ocrchat::ocr
