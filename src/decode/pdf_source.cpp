@@ -1,0 +1,369 @@
+// PDFs through poppler-cpp: rendering pages and reading their text layers.
+#include <leptonica/allheaders.h>
+#include <poppler/cpp/poppler-document.h>
+#include <poppler/cpp/poppler-global.h>
+#include <poppler/cpp/poppler-page-renderer.h>
+#include <poppler/cpp/poppler-page.h>
+
+#include <algorithm>
+#include <climits>
+#include <cmath>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "core/text.h"
+#include "decode/pix_convert.h"
+#include "decode/sources.h"
+
+namespace ocrchat::decode {
+namespace {
+
+using core::ErrorCode;
+using core::Fail;
+
+constexpr double kPointsPerInch = 72.0;
+// Resolution of the render used to measure ink outside the text layer.
+constexpr int kInkDpi = 50;
+// Margin around word boxes (pixels at kInkDpi) that still counts as covered:
+// anti-aliasing and accents reach a little beyond the glyph boxes.
+constexpr int kInkMargin = 2;
+constexpr int kDarkThreshold = 160;
+
+std::string PageLabel(int index) { return "page " + std::to_string(index + 1); }
+
+// Page size in points as shown (after /Rotate).
+struct PageSize {
+  double width = 0;
+  double height = 0;
+};
+
+PageSize ShownSize(const poppler::page& page) {
+  poppler::rectf box = page.page_rect(poppler::crop_box);
+  PageSize size{std::abs(box.width()), std::abs(box.height())};
+  auto orientation = page.orientation();
+  if (orientation == poppler::page::landscape || orientation == poppler::page::seascape) {
+    std::swap(size.width, size.height);
+  }
+  return size;
+}
+
+int64_t PixelsAt(const PageSize& size, int dpi) {
+  double w = std::ceil(size.width * dpi / kPointsPerInch);
+  double h = std::ceil(size.height * dpi / kPointsPerInch);
+  double pixels = w * h;
+  return pixels > 9e18 ? INT64_MAX : static_cast<int64_t>(pixels);
+}
+
+bool IsBadCodePoint(char32_t c) {
+  return c == 0xFFFD || (c < 0x20 && c != '\t' && c != '\n' && c != '\r') ||
+         (c >= 0x7F && c < 0xA0);
+}
+
+bool IsSpace(char32_t c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == 0xA0 || c == 0x3000 ||
+         (c >= 0x2000 && c <= 0x200B);
+}
+
+class PdfSource : public Source {
+ public:
+  PdfSource(std::unique_ptr<std::string> bytes, std::unique_ptr<poppler::document> document,
+            const Limits& limits)
+      : bytes_(std::move(bytes)), document_(std::move(document)), limits_(limits) {
+    pages_ = document_->pages();
+  }
+
+  Format format() const override { return Format::kPdf; }
+  int PageCount() const override { return pages_; }
+
+  core::Result<PageImage> RenderPage(int index) override {
+    try {
+      auto page = LoadPage(index);
+      if (!page) return std::unexpected(page.error());
+      auto dpi = RenderDpi(**page, index);
+      if (!dpi) return std::unexpected(dpi.error());
+      PageImage image;
+      if (*dpi < limits_.dpi) {
+        image.warnings.push_back(PageLabel(index) + ": rendered at " + std::to_string(*dpi) +
+                                 " dpi to fit the pixel limit");
+      }
+      auto pix = Render(**page, *dpi);
+      if (!pix) return Fail(ErrorCode::kCorrupt, PageLabel(index) + ": the page cannot be rendered");
+      image.pix = std::move(pix);
+      image.dpi = *dpi;
+      pixSetResolution(image.pix.get(), *dpi, *dpi);
+      return image;
+    } catch (const std::bad_alloc&) {
+      return Fail(ErrorCode::kTooLarge, PageLabel(index) + ": the page is too large to render");
+    } catch (const std::exception& e) {
+      return Fail(ErrorCode::kCorrupt, PageLabel(index) + ": the page cannot be rendered",
+                  e.what());
+    }
+  }
+
+  std::optional<TextLayer> PageText(int index) override {
+    try {
+      auto page = LoadPage(index);
+      if (!page) return std::nullopt;
+      auto dpi = RenderDpi(**page, index);
+      if (!dpi) return std::nullopt;
+      return ReadText(**page, *dpi);
+    } catch (const std::exception&) {
+      return std::nullopt;
+    }
+  }
+
+ private:
+  core::Result<std::unique_ptr<poppler::page>> LoadPage(int index) const {
+    if (index < 0 || index >= pages_) {
+      return Fail(ErrorCode::kInvalidParameter, PageLabel(index) + " does not exist");
+    }
+    std::unique_ptr<poppler::page> page(document_->create_page(index));
+    if (!page) return Fail(ErrorCode::kCorrupt, PageLabel(index) + ": the page cannot be read");
+    return page;
+  }
+
+  // The nominal dpi, or the largest one under which the page fits the
+  // pixel limit, computed from the page box before anything is rendered.
+  core::Result<int> RenderDpi(const poppler::page& page, int index) const {
+    PageSize size = ShownSize(page);
+    if (!(size.width >= 1 && size.height >= 1) || !std::isfinite(size.width * size.height)) {
+      return Fail(ErrorCode::kCorrupt, PageLabel(index) + ": the page has no size");
+    }
+    int dpi = limits_.dpi;
+    if (PixelsAt(size, dpi) <= limits_.max_pixels) return dpi;
+    double scale = std::sqrt(static_cast<double>(limits_.max_pixels) /
+                             static_cast<double>(PixelsAt(size, dpi)));
+    dpi = std::max(1, static_cast<int>(dpi * scale));
+    while (dpi > 1 && PixelsAt(size, dpi) > limits_.max_pixels) --dpi;
+    if (PixelsAt(size, dpi) > limits_.max_pixels) {
+      return Fail(ErrorCode::kTooLarge, PageLabel(index) + ": the page is too large to render");
+    }
+    return dpi;
+  }
+
+  PixPtr Render(const poppler::page& page, int dpi) const {
+    poppler::page_renderer renderer;
+    renderer.set_render_hint(poppler::page_renderer::antialiasing);
+    renderer.set_render_hint(poppler::page_renderer::text_antialiasing);
+    renderer.set_paper_color(0xffffffff);
+    renderer.set_image_format(poppler::image::format_gray8);
+    poppler::image image = renderer.render_page(&page, dpi, dpi);
+    if (!image.is_valid() || image.width() <= 0 || image.height() <= 0) return nullptr;
+    if (static_cast<int64_t>(image.width()) * image.height() > limits_.max_pixels * 11 / 10) {
+      return nullptr;
+    }
+    switch (image.format()) {
+      case poppler::image::format_gray8:
+        return PixFromGray8(image.const_data(), image.width(), image.height(),
+                            image.bytes_per_row());
+      case poppler::image::format_argb32:
+        return PixFromArgb32(image.const_data(), image.width(), image.height(),
+                             image.bytes_per_row());
+      default:
+        return nullptr;
+    }
+  }
+
+  std::optional<TextLayer> ReadText(const poppler::page& page, int dpi) const {
+    std::vector<poppler::text_box> boxes = page.text_list(poppler::page::text_list_include_font);
+    if (boxes.empty()) return std::nullopt;
+    const double scale = dpi / kPointsPerInch;
+    PageSize size = ShownSize(page);
+    const int max_x = static_cast<int>(std::ceil(size.width * scale));
+    const int max_y = static_cast<int>(std::ceil(size.height * scale));
+
+    TextLayer layer;
+    size_t bad = 0, total = 0, glyphless = 0, with_text = 0;
+    for (const poppler::text_box& box : boxes) {
+      poppler::byte_array utf8 = box.text().to_utf8();
+      std::u32string cps = core::DecodeUtf8(std::string_view(utf8.data(), utf8.size()));
+      bool has_text = false;
+      for (char32_t c : cps) {
+        if (IsSpace(c)) continue;
+        ++total;
+        if (IsBadCodePoint(c)) {
+          ++bad;
+        } else {
+          has_text = true;
+        }
+      }
+      if (!has_text) continue;
+      ++with_text;
+      if (box.has_font_info() && box.get_font_name().find("GlyphLessFont") != std::string::npos) {
+        ++glyphless;
+      }
+      AppendWords(box, cps, scale, max_x, max_y, layer.words);
+    }
+    // An invisible OCR layer (Tesseract, OCRmyPDF) or a font without a
+    // Unicode mapping: the page needs OCR.
+    if (layer.words.empty() || glyphless * 2 >= with_text || bad * 10 >= total * 3) {
+      return std::nullopt;
+    }
+    layer.uncovered_ink = UncoveredInk(page, dpi, layer.words);
+    return layer;
+  }
+
+  // Splits a poppler box at spaces into words, without control characters,
+  // with boxes in pixels at `scale` pixels per point.
+  static void AppendWords(const poppler::text_box& box, const std::u32string& cps, double scale,
+                          int max_x, int max_y, std::vector<core::Word>& out) {
+    poppler::rectf whole = box.bbox();
+    auto to_pixels = [&](double x0, double y0, double x1, double y1) {
+      core::Box b;
+      b.x0 = std::clamp(static_cast<int>(std::floor(x0 * scale)), 0, max_x);
+      b.y0 = std::clamp(static_cast<int>(std::floor(y0 * scale)), 0, max_y);
+      b.x1 = std::clamp(static_cast<int>(std::ceil(x1 * scale)), 0, max_x);
+      b.y1 = std::clamp(static_cast<int>(std::ceil(y1 * scale)), 0, max_y);
+      return b;
+    };
+    bool single = std::none_of(cps.begin(), cps.end(), IsSpace);
+    if (single) {
+      std::u32string clean;
+      for (char32_t c : cps) {
+        if (!IsBadCodePoint(c)) clean.push_back(c);
+      }
+      out.push_back(core::Word{core::EncodeUtf8(clean),
+                               to_pixels(whole.left(), whole.top(), whole.right(), whole.bottom()),
+                               1.0f});
+      return;
+    }
+    // Several words in one box: take each word's extent from its glyph
+    // boxes, or a share of the box in proportion to its length.
+    const size_t n = cps.size();
+    size_t i = 0;
+    while (i < n) {
+      while (i < n && IsSpace(cps[i])) ++i;
+      size_t start = i;
+      while (i < n && !IsSpace(cps[i])) ++i;
+      if (start == i) break;
+      std::u32string clean;
+      double left = 1e300, top = 1e300, right = -1e300, bottom = -1e300;
+      bool glyphs = true;
+      for (size_t k = start; k < i; ++k) {
+        if (!IsBadCodePoint(cps[k])) clean.push_back(cps[k]);
+        poppler::rectf g = box.char_bbox(k);
+        if (g.width() == 0 && g.height() == 0) {
+          glyphs = false;
+          continue;
+        }
+        left = std::min(left, g.left());
+        top = std::min(top, g.top());
+        right = std::max(right, g.right());
+        bottom = std::max(bottom, g.bottom());
+      }
+      if (clean.empty()) continue;
+      if (!glyphs || left > right) {
+        bool horizontal = whole.width() >= whole.height();
+        double from = static_cast<double>(start) / n, to = static_cast<double>(i) / n;
+        if (horizontal) {
+          left = whole.left() + whole.width() * from;
+          right = whole.left() + whole.width() * to;
+          top = whole.top();
+          bottom = whole.bottom();
+        } else {
+          top = whole.top() + whole.height() * from;
+          bottom = whole.top() + whole.height() * to;
+          left = whole.left();
+          right = whole.right();
+        }
+      }
+      out.push_back(core::Word{core::EncodeUtf8(clean), to_pixels(left, top, right, bottom), 1.0f});
+    }
+  }
+
+  // Dark pixels of a low-resolution render outside the (grown) word boxes,
+  // as a fraction of all dark pixels.
+  double UncoveredInk(const poppler::page& page, int dpi, const std::vector<core::Word>& words) const {
+    int ink_dpi = std::min(kInkDpi, dpi);
+    PixPtr pix = Render(page, ink_dpi);
+    if (!pix) return 0;
+    const int w = pixGetWidth(pix.get()), h = pixGetHeight(pix.get());
+    std::vector<uint8_t> covered(static_cast<size_t>(w) * h, 0);
+    const double ratio = static_cast<double>(ink_dpi) / dpi;
+    for (const core::Word& word : words) {
+      int x0 = std::max(0, static_cast<int>(word.bbox.x0 * ratio) - kInkMargin);
+      int y0 = std::max(0, static_cast<int>(word.bbox.y0 * ratio) - kInkMargin);
+      int x1 = std::min(w, static_cast<int>(std::ceil(word.bbox.x1 * ratio)) + kInkMargin);
+      int y1 = std::min(h, static_cast<int>(std::ceil(word.bbox.y1 * ratio)) + kInkMargin);
+      for (int y = y0; y < y1; ++y) {
+        std::fill(covered.begin() + static_cast<size_t>(y) * w + x0,
+                  covered.begin() + static_cast<size_t>(y) * w + std::max(x0, x1), 1);
+      }
+    }
+    int64_t dark = 0, uncovered = 0;
+    const l_uint32* data = pixGetData(pix.get());
+    const int wpl = pixGetWpl(pix.get());
+    for (int y = 0; y < h; ++y) {
+      const l_uint32* line = data + static_cast<size_t>(y) * wpl;
+      for (int x = 0; x < w; ++x) {
+        if (static_cast<int>(GET_DATA_BYTE(line, x)) >= kDarkThreshold) continue;
+        ++dark;
+        if (!covered[static_cast<size_t>(y) * w + x]) ++uncovered;
+      }
+    }
+    return dark == 0 ? 0.0 : static_cast<double>(uncovered) / static_cast<double>(dark);
+  }
+
+  // Poppler reads from this buffer for the document's lifetime.
+  std::unique_ptr<std::string> bytes_;
+  std::unique_ptr<poppler::document> document_;
+  Limits limits_;
+  int pages_ = 0;
+};
+
+std::unique_ptr<poppler::document> LoadDocument(const std::string& bytes,
+                                                const std::string& password) {
+  return std::unique_ptr<poppler::document>(poppler::document::load_from_raw_data(
+      bytes.data(), static_cast<int>(bytes.size()), password, password));
+}
+
+}  // namespace
+
+void SilenceLibraries() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    poppler::set_debug_error_function([](const std::string&, void*) {}, nullptr);
+    setMsgSeverity(L_SEVERITY_NONE);
+  });
+}
+
+core::Result<std::unique_ptr<Source>> OpenPdf(std::string bytes, const Limits& limits,
+                                              const std::string& password) {
+  SilenceLibraries();
+  if (bytes.size() > static_cast<size_t>(INT_MAX)) {
+    return Fail(ErrorCode::kTooLarge, "the file is too large");
+  }
+  try {
+    auto buffer = std::make_unique<std::string>(std::move(bytes));
+    std::unique_ptr<poppler::document> document = LoadDocument(*buffer, password);
+    if (document && document->is_locked() && !password.empty()) {
+      // A password that was not needed (owner-password-only PDFs open with
+      // an empty user password) must not stop the file from opening.
+      auto without = LoadDocument(*buffer, "");
+      if (without && !without->is_locked()) document = std::move(without);
+    }
+    if (!document) {
+      return Fail(ErrorCode::kCorrupt, "the PDF is damaged and cannot be read",
+                  "poppler could not load the document");
+    }
+    if (document->is_locked()) {
+      return Fail(ErrorCode::kEncrypted,
+                  password.empty()
+                      ? "the PDF is encrypted: send its password in the `password` field"
+                      : "the password for this PDF is wrong");
+    }
+    int pages = document->pages();
+    if (pages <= 0) return Fail(ErrorCode::kCorrupt, "the PDF has no pages");
+    if (pages > limits.max_pages) {
+      return Fail(ErrorCode::kTooLarge, "the PDF has " + std::to_string(pages) +
+                                            " pages; the limit is " +
+                                            std::to_string(limits.max_pages));
+    }
+    return std::make_unique<PdfSource>(std::move(buffer), std::move(document), limits);
+  } catch (const std::exception& e) {
+    return Fail(ErrorCode::kCorrupt, "the PDF is damaged and cannot be read", e.what());
+  }
+}
+
+}  // namespace ocrchat::decode
