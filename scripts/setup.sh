@@ -18,7 +18,8 @@ langs=(tesseract-ocr tesseract-ocr-osd tesseract-ocr-eng tesseract-ocr-fra
        tesseract-ocr-tur tesseract-ocr-ell)
 # Used by the tests and benchmarks only: real readers and clients.
 test=(poppler-utils qpdf python3 python3-requests nodejs pango1.0-tools
-      fonts-noto-core fonts-noto-cjk fonts-dejavu-core curl)
+      fonts-noto-core fonts-noto-cjk fonts-dejavu-core curl
+      libxml2-utils unzip libreoffice-writer-nogui)
 bench=(ocrmypdf wrk hyperfine time)
 
 want=("${build[@]}" "${libs[@]}" "${langs[@]}")

@@ -1,0 +1,43 @@
+// The SPEC's job object built from the job's facts and its document.
+#include <cmath>
+
+#include "export/export.h"
+
+namespace ocrchat::exports {
+
+using nlohmann::json;
+
+json JobObject(const JobInfo& info, const core::Document& document) {
+  bool done = info.status == "done";
+  json pages = json::array();
+  for (const core::Page& page : document.pages) pages.push_back(core::PageToJson(page));
+  json warnings = json::array();
+  for (const std::string& warning : info.warnings) warnings.push_back(warning);
+  for (const std::string& warning : document.warnings) warnings.push_back(warning);
+  json out = {
+      {"uuid", info.uuid},
+      {"status", info.status},
+      {"tier", info.tier},
+      {"language", info.language},
+      {"detected_language", document.detected_language},
+      {"tool", info.tool ? json(*info.tool) : json(nullptr)},
+      {"filename", info.filename},
+      {"page_count", info.page_count},
+      {"pages_done", info.pages_done},
+      {"mean_confidence",
+       std::round(static_cast<double>(document.MeanConfidence()) * 10000) / 10000},
+      {"text", done ? document.Text() : ""},
+      {"markdown", done ? WriteMarkdown(document) : ""},
+      {"pages", std::move(pages)},
+      {"created_at", info.created_at},
+      {"completed_at", info.completed_at.empty() ? json(nullptr) : json(info.completed_at)},
+      {"error", info.error ? json{{"code", core::CodeName(info.error->code)},
+                                  {"message", info.error->message}}
+                           : json(nullptr)},
+      {"warnings", std::move(warnings)},
+  };
+  if (info.translation) out["translation"] = *info.translation;
+  return out;
+}
+
+}  // namespace ocrchat::exports

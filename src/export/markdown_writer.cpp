@@ -1,0 +1,192 @@
+// The md export (also the job's "markdown"): headings, paragraphs, lists,
+// pipe tables, pages separated by a thematic break.
+#include <algorithm>
+#include <cctype>
+
+#include "core/text.h"
+#include "export/export.h"
+#include "export/markup.h"
+
+namespace ocrchat::exports {
+
+namespace {
+
+constexpr std::string_view kPageBreak = "\n\n---\n\n";
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// Backslash-escapes inline characters that Markdown would read as markup.
+std::string EscapeInline(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '\\': case '`': case '*': case '_': case '[': case ']': case '<': case '|':
+        out += '\\';
+        break;
+      default: break;
+    }
+    out += c;
+  }
+  return out;
+}
+
+// Escapes a line's start where it would begin a block construct (heading,
+// quote, list item, thematic break, setext underline, fence, table), then
+// the inline specials.
+std::string EscapeLine(std::string_view raw) {
+  std::string line = core::NormalizeSpace(core::StripControl(raw));
+  std::string out = EscapeInline(line);
+  if (out.empty()) return out;
+  char c = out[0];
+  if (c == '#' || c == '>' || c == '-' || c == '+' || c == '=' || c == '~') return "\\" + out;
+  size_t digits = 0;
+  while (digits < out.size() && IsDigit(out[digits])) ++digits;
+  if (digits > 0 && digits <= 9 && digits < out.size() &&
+      (out[digits] == '.' || out[digits] == ')') &&
+      (digits + 1 == out.size() || out[digits + 1] == ' '))
+    return out.substr(0, digits) + "\\" + out.substr(digits);
+  return out;
+}
+
+// A list marker at the start of a line: the bullet glyph or the number with
+// its "." or ")". Sets `numbered` and returns the length of the marker
+// including the following space; 0 when there is none.
+size_t ListMarker(std::string_view line, bool* numbered, std::string* number) {
+  static constexpr std::string_view kBullets[] = {"•", "◦", "▪", "▫", "‣", "●", "○", "■",
+                                                  "□", "–", "—", "·", "-", "*", "+", "o"};
+  for (std::string_view bullet : kBullets) {
+    if (line.starts_with(bullet) && line.size() > bullet.size() && line[bullet.size()] == ' ') {
+      *numbered = false;
+      return bullet.size() + 1;
+    }
+  }
+  size_t digits = 0;
+  while (digits < line.size() && IsDigit(line[digits])) ++digits;
+  if (digits > 0 && digits <= 9 && digits + 1 < line.size() &&
+      (line[digits] == '.' || line[digits] == ')') && line[digits + 1] == ' ') {
+    *numbered = true;
+    *number = std::string(line.substr(0, digits + 1));
+    return digits + 2;
+  }
+  return 0;
+}
+
+std::string ListMarkdown(const core::Block& block) {
+  std::vector<std::string> lines;
+  for (const core::Line& line : block.lines) {
+    std::string text = core::NormalizeSpace(core::StripControl(line.Text()));
+    if (!text.empty()) lines.push_back(std::move(text));
+  }
+  bool any_marker = false;
+  for (const std::string& line : lines) {
+    bool numbered;
+    std::string number;
+    if (ListMarker(line, &numbered, &number)) any_marker = true;
+  }
+  // Items: every line when no line carries a marker; otherwise a line
+  // without one continues the item above.
+  std::vector<std::pair<std::string, std::string>> items;  // marker, text
+  for (const std::string& line : lines) {
+    bool numbered = false;
+    std::string number;
+    size_t marker = ListMarker(line, &numbered, &number);
+    if (marker == 0 && any_marker && !items.empty()) {
+      items.back().second += ' ' + line;
+      continue;
+    }
+    items.emplace_back(numbered ? number : "-", line.substr(marker));
+  }
+  std::string out;
+  for (const auto& [marker, text] : items) {
+    if (!out.empty()) out += '\n';
+    out += marker + ' ' + EscapeLine(text);
+  }
+  return out;
+}
+
+std::string CellMarkdown(std::string_view text) {
+  std::string cell = EscapeInline(core::NormalizeSpace(core::StripControl(text)));
+  return cell;
+}
+
+std::string TableMarkdown(const core::Table& table) {
+  if (table.rows <= 0 || table.cols <= 0) return "";
+  auto grid = CellGrid(table);
+  std::string out;
+  for (int row = 0; row < table.rows; ++row) {
+    out += '|';
+    for (int col = 0; col < table.cols; ++col) {
+      const core::TableCell* cell = grid[row][col];
+      std::string text = cell ? CellMarkdown(cell->text) : "";
+      out += ' ' + text + (text.empty() ? "|" : " |");
+    }
+    out += '\n';
+    if (row == 0) {
+      // Pipe tables need a header row; the first row serves as one even
+      // when the table has none.
+      out += '|';
+      for (int col = 0; col < table.cols; ++col) out += " --- |";
+      out += '\n';
+    }
+  }
+  out.pop_back();
+  return out;
+}
+
+std::string BlockMarkdown(const core::Block& block) {
+  switch (block.type) {
+    case core::BlockType::kHeading: {
+      std::string text;
+      for (const core::Line& line : block.lines) {
+        std::string part = core::NormalizeSpace(core::StripControl(line.Text()));
+        if (part.empty()) continue;
+        if (!text.empty()) text += ' ';
+        text += part;
+      }
+      if (text.empty()) return "";
+      int level = std::clamp(block.level, 1, 6);
+      // After "# " only inline escapes matter, and a trailing run of '#'
+      // would be taken as a closing sequence.
+      std::string escaped = EscapeInline(text);
+      if (escaped.back() == '#') escaped.insert(escaped.size() - 1, "\\");
+      return std::string(level, '#') + ' ' + escaped;
+    }
+    case core::BlockType::kList:
+      return ListMarkdown(block);
+    case core::BlockType::kTable:
+      if (block.table && !block.table->cells.empty()) return TableMarkdown(*block.table);
+      [[fallthrough]];
+    default: {
+      std::string out;
+      for (const core::Line& line : block.lines) {
+        std::string text = EscapeLine(line.Text());
+        if (text.empty()) continue;
+        if (!out.empty()) out += '\n';
+        out += text;
+      }
+      return out;
+    }
+  }
+}
+
+}  // namespace
+
+std::string WriteMarkdown(const core::Document& document) {
+  std::string out;
+  for (const core::Page& page : document.pages) {
+    std::string page_md;
+    for (const core::Block& block : page.blocks) {
+      std::string md = BlockMarkdown(block);
+      if (md.empty()) continue;
+      if (!page_md.empty()) page_md += "\n\n";
+      page_md += md;
+    }
+    if (page_md.empty()) continue;
+    if (!out.empty()) out += kPageBreak;
+    out += page_md;
+  }
+  return out;
+}
+
+}  // namespace ocrchat::exports
