@@ -1,0 +1,21 @@
+// Randomness and hashing for identifiers and tokens (OpenSSL). Thread-safe.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace ocrchat::core {
+
+// `bytes` cryptographically random bytes as lowercase hex (2*bytes chars).
+std::string RandomHex(int bytes);
+
+// A job or conversation id: 128 random bits, lowercase hex.
+inline std::string NewUuid() { return RandomHex(16); }
+
+// SHA-256 of the data, lowercase hex.
+std::string Sha256Hex(std::string_view data);
+
+// Compares in time that depends only on the lengths.
+bool ConstantTimeEquals(std::string_view a, std::string_view b);
+
+}  // namespace ocrchat::core

@@ -1,0 +1,52 @@
+// The story of one page and of one document, shared by `ocrchat ocr` and
+// the worker: take the PDF's own text where it is real, OCR otherwise, then
+// lay out. Not thread-safe (the engine is a session).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/document.h"
+#include "core/error.h"
+#include "decode/decode.h"
+#include "export/export.h"
+#include "ocr/engine.h"
+
+namespace ocrchat::jobs {
+
+// What a request asks of the recognition, validated.
+struct Recipe {
+  std::string language = "auto";  // as requested
+  std::string tesseract;          // "" for auto
+  std::string tier = "cpu";       // cpu | vlm
+  std::optional<std::string> tool;
+  std::optional<std::string> translate_to;
+  int dpi = 300;
+  int page_timeout_ms = 0;
+  std::vector<std::string> warnings;  // e.g. vlm served by the local pipeline
+};
+
+// Checks tier, language, tool and translate_to; kInvalidParameter names
+// what is wrong. The tool presets live here.
+core::Result<Recipe> MakeRecipe(const std::string& tier, const std::string& language,
+                                const std::string& tool, const std::string& translate_to);
+
+struct ToolInfo {
+  const char* slug;
+  const char* description;
+};
+const std::vector<ToolInfo>& Tools();
+
+// One page: its own text for a born-digital page (plus OCR of any image
+// text beside it), OCR for the rest; then reading order and block types.
+core::Result<core::Page> ProcessPage(decode::Source& source, int index, ocr::Engine& engine,
+                                     const Recipe& recipe);
+
+// The page's image as a searchable PDF should hold it (image uploads).
+core::Result<exports::PdfPageImage> PageImageForPdf(decode::Source& source, int index);
+
+// The document from its pages in order: detected language, warnings.
+core::Document Assemble(std::vector<core::Page> pages);
+
+}  // namespace ocrchat::jobs
