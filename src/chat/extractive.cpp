@@ -1,0 +1,547 @@
+// Extractive answers: values read from the lines of a page by rules for
+// common questions, and best-passage answers for the rest.
+#include "chat/extractive.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <optional>
+#include <regex>
+#include <set>
+
+#include "core/text.h"
+
+namespace ocrchat::chat {
+namespace {
+
+// Below this share of the question's own terms a passage does not answer it.
+constexpr double kMinCoverage = 0.5;
+
+std::string Lower(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+std::string PageLabel(int page) { return "(p. " + std::to_string(page + 1) + ")"; }
+
+// What was read from a page, and the segments it was read from.
+struct Finding {
+  int page = 0;
+  std::string value;
+  std::vector<size_t> segments;
+  double score = 0;
+};
+
+// Segments on the same visual row as `segments[i]` and to its right, left to right.
+std::vector<size_t> RightOf(const std::vector<Segment>& segments, size_t i) {
+  std::vector<size_t> out;
+  for (size_t j = 0; j < segments.size(); ++j)
+    if (j != i && SameRow(segments[i].bbox, segments[j].bbox) &&
+        segments[j].bbox.x0 > segments[i].bbox.x0)
+      out.push_back(j);
+  std::sort(out.begin(), out.end(),
+            [&](size_t a, size_t b) { return segments[a].bbox.x0 < segments[b].bbox.x0; });
+  return out;
+}
+
+std::vector<size_t> LeftOf(const std::vector<Segment>& segments, size_t i) {
+  std::vector<size_t> out;
+  for (size_t j = 0; j < segments.size(); ++j)
+    if (j != i && SameRow(segments[i].bbox, segments[j].bbox) &&
+        segments[j].bbox.x0 < segments[i].bbox.x0)
+      out.push_back(j);
+  return out;
+}
+
+// ---- amounts ----
+
+struct Amount {
+  std::string text;
+  double value = 0;
+};
+
+std::vector<Amount> FindAmounts(const std::string& text) {
+  static const std::regex amount(
+      R"(((?:RM|USD|MYR|SGD|EUR|GBP|\$|€|£)\s?)?(\d{1,3}(?:,\d{3})+\.\d{2}|\d+[.,]\d{2})(?![\d.,]\d))",
+      std::regex::icase);
+  std::vector<Amount> out;
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), amount);
+       it != std::sregex_iterator(); ++it) {
+    size_t at = it->position(0);
+    if (at > 0 && (std::isdigit(static_cast<unsigned char>(text[at - 1])) || text[at - 1] == '.' ||
+                   text[at - 1] == '/'))
+      continue;
+    std::string number = (*it)[2];
+    std::string digits;
+    for (char c : number)
+      if (c != ',') digits += c;
+    if (number.size() >= 3 && number[number.size() - 3] == ',')  // 9,50 in European style
+      digits = number.substr(0, number.size() - 3) + "." + number.substr(number.size() - 2);
+    out.push_back({(*it)[0], std::atof(digits.c_str())});
+  }
+  return out;
+}
+
+bool HasWord(const std::string& lower, const char* pattern) {
+  return std::regex_search(lower, std::regex(pattern));
+}
+
+// How much a line reads like the label of the amount finally to pay.
+std::optional<double> TotalLabelScore(const std::string& text) {
+  std::string lower = Lower(text);
+  bool total = lower.find("total") != std::string::npos;
+  bool other = HasWord(lower, R"(\b(amount|amt|due|balance|nett|ttl|payable|jumlah|sum)\b)");
+  if (!total && !other) return std::nullopt;
+  double score = (total ? 2 : 0) + (other ? 1 : 0);
+  if (HasWord(lower, R"(grand|amount due|total due|balance due|payable|nett|net total|round|incl|total \(rm\)|total amount|total amt|total sales)"))
+    score += 2;
+  if (HasWord(lower, R"(sub)")) score -= 4;
+  if (HasWord(lower, R"(\b(tax|gst|vat|sst|service|svc)\b)") && !HasWord(lower, R"(incl)"))
+    score -= 3;
+  if (HasWord(lower, R"(excl|before)")) score -= 3;
+  if (HasWord(lower, R"(\b(qty|quantity|items?|pcs|units?|count|no\.? of)\b)")) score -= 6;
+  if (HasWord(lower, R"(disc|saving|change|cash|tender|adj|paid|card|visa|master|point|deposit|voucher)"))
+    score -= 4;
+  return score;
+}
+
+std::optional<Finding> FindTotal(const Corpus& corpus, int page) {
+  const auto& segments = corpus.pages()[page].segments;
+  std::vector<Finding> candidates;
+  for (size_t i = 0; i < segments.size(); ++i) {
+    std::optional<double> label = TotalLabelScore(segments[i].text);
+    if (!label || *label <= 0) continue;
+    Finding finding{page, "", {i}, *label};
+    std::vector<Amount> amounts = FindAmounts(segments[i].text);
+    if (!amounts.empty()) {
+      finding.value = amounts.back().text;
+    } else {
+      std::vector<size_t> right = RightOf(segments, i);
+      for (auto it = right.rbegin(); it != right.rend() && finding.value.empty(); ++it) {
+        std::vector<Amount> found = FindAmounts(segments[*it].text);
+        if (found.empty()) continue;
+        finding.value = found.back().text;
+        finding.segments.push_back(*it);
+      }
+      if (finding.value.empty() && i + 1 < segments.size() && right.empty()) {
+        std::vector<Amount> found = FindAmounts(segments[i + 1].text);
+        if (!found.empty() && Tokenize(segments[i + 1].text).size() <= 3) {
+          finding.value = found.back().text;
+          finding.segments.push_back(i + 1);
+        }
+      }
+    }
+    if (finding.value.empty()) continue;
+    finding.score += 0.3 * i / segments.size();
+    candidates.push_back(std::move(finding));
+  }
+  if (candidates.empty()) return std::nullopt;
+  double largest = 0;
+  for (const Finding& c : candidates) largest = std::max(largest, FindAmounts(c.value).back().value);
+  for (Finding& c : candidates)
+    if (FindAmounts(c.value).back().value == largest) c.score += 0.5;
+  return *std::max_element(candidates.begin(), candidates.end(),
+                           [](const Finding& a, const Finding& b) { return a.score < b.score; });
+}
+
+// ---- dates ----
+
+std::optional<std::string> FindDate(const std::string& text) {
+  static const std::vector<std::regex> patterns = {
+      std::regex(R"(\b(\d{1,2})[/\-.](\d{1,2})[/\-.](\d{4}|\d{2})\b)"),
+      std::regex(R"(\b(\d{4})[/\-.](\d{1,2})[/\-.](\d{1,2})\b)"),
+      std::regex(R"(\b\d{1,2}(?:st|nd|rd|th)?[ \-/]?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?[ \-/,]*\d{2,4}\b)",
+                 std::regex::icase),
+      std::regex(R"(\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?,? \d{4}\b)",
+                 std::regex::icase),
+  };
+  for (size_t k = 0; k < patterns.size(); ++k) {
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), patterns[k]);
+         it != std::sregex_iterator(); ++it) {
+      const std::smatch& m = *it;
+      if (k == 0) {
+        int a = std::stoi(m[1]), b = std::stoi(m[2]);
+        bool plausible = (a >= 1 && a <= 31 && b >= 1 && b <= 12) || (a >= 1 && a <= 12 && b >= 1 && b <= 31);
+        if (!plausible) continue;
+      } else if (k == 1) {
+        int month = std::stoi(m[2]), day = std::stoi(m[3]);
+        if (month < 1 || month > 12 || day < 1 || day > 31) continue;
+      }
+      return m.str(0);
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<Finding> FindDateOnPage(const Corpus& corpus, int page) {
+  const auto& segments = corpus.pages()[page].segments;
+  std::optional<Finding> best;
+  static const std::regex label(R"(\b(date|dated|tarikh|tkh|issued)\b)");
+  for (size_t i = 0; i < segments.size(); ++i) {
+    std::optional<std::string> date = FindDate(segments[i].text);
+    if (!date) continue;
+    Finding finding{page, *date, {i}, 1.0 - 0.5 * i / segments.size()};
+    std::string lower = Lower(segments[i].text);
+    if (std::regex_search(lower, label)) {
+      finding.score += 2;
+    } else {
+      for (size_t j : LeftOf(segments, i))
+        if (std::regex_search(Lower(segments[j].text), label)) {
+          finding.score += 2;
+          finding.segments.insert(finding.segments.begin(), j);
+          break;
+        }
+      if (finding.segments.size() == 1 && i > 0 &&
+          std::regex_search(Lower(segments[i - 1].text), label) &&
+          Tokenize(segments[i - 1].text).size() <= 2) {
+        finding.score += 1.5;
+        finding.segments.insert(finding.segments.begin(), i - 1);
+      }
+    }
+    if (HasWord(lower, R"(exp|valid|due|birth)")) finding.score -= 1;
+    if (!best || finding.score > best->score) best = std::move(finding);
+  }
+  return best;
+}
+
+// ---- letterhead: issuer and address ----
+
+bool IsStopLine(const std::string& text) {
+  static const std::regex stop(
+      R"(\b(tel|fax|phone|ph|h/p|hp|gst|sst|reg|email|e-mail|www|http|invoice|receipt|tax|date|cashier|document|doc|bill|order|table|counter|terminal|time|member|served|slip|cash|qty)\b|@)");
+  return std::regex_search(Lower(text), stop);
+}
+
+bool IsNameLike(const std::string& text) {
+  int letters = 0, others = 0;
+  for (unsigned char c : text) {
+    if (std::isalpha(c) || c >= 0x80) ++letters;
+    else if (!std::isspace(c)) ++others;
+  }
+  return letters >= 3 && letters >= 2 * others;
+}
+
+bool HasBusinessSuffix(const std::string& text) {
+  static const std::regex suffix(
+      R"(\b(sdn|bhd|berhad|s/b|ltd|limited|inc|llc|corp|corporation|co|company|enterprises?|trading|gmbh|plc|pte|restaurant|restoran|stores?|mart|supermarket|minimarket|hardware|stationery|bakery|cafe|shop|holdings|industries|services|marketing|kedai|pharmacy|farmasi|hotel|gift)\b)");
+  return std::regex_search(Lower(text), suffix);
+}
+
+bool IsAddressLike(const std::string& text) {
+  static const std::regex address(
+      R"(\b(jalan|jln|jl|lorong|lrg|lot|no|taman|tmn|road|rd|street|st|avenue|ave|lane|blvd|boulevard|drive|bandar|kawasan|persiaran|seksyen|section|floor|level|blok|block|unit|suite|kampung|kg|batu|plaza|mall|complex|centre|center|building|bldg|pusat|industri|perindustrian|square|johor|selangor|kuala|lumpur|penang|pinang|melaka|malacca|perak|kedah|sabah|sarawak|pahang|negeri|sembilan|terengganu|kelantan|perlis|putrajaya|labuan|wilayah|bahru|alam|petaling|pj|cheras|puchong|klang|ampang|kepong|subang|jaya|city)\b|\b\d{5}\b|^\s*\d+[a-z]?\s*[,.\-]?\s*[a-z])");
+  return std::regex_search(Lower(text), address);
+}
+
+struct Letterhead {
+  std::optional<size_t> company;
+  std::vector<size_t> address;
+};
+
+Letterhead ReadLetterhead(const PageText& page) {
+  const auto& segments = page.segments;
+  size_t top = std::min<size_t>(15, segments.size());
+  Letterhead letterhead;
+  std::optional<size_t> suffix;
+  for (size_t i = 0; i < std::min<size_t>(8, top) && !suffix; ++i)
+    if (HasBusinessSuffix(segments[i].text) && !IsStopLine(segments[i].text) &&
+        IsNameLike(segments[i].text))
+      suffix = i;
+  size_t start = suffix ? *suffix + 1 : 0;
+  std::optional<size_t> first;
+  for (size_t i = start; i < std::min(start + 6, top) && !first; ++i) {
+    if (IsStopLine(segments[i].text)) {
+      if (suffix) break;
+      continue;
+    }
+    if (IsAddressLike(segments[i].text) && !HasBusinessSuffix(segments[i].text)) first = i;
+  }
+  if (first) {
+    for (size_t i = *first; i < top && letterhead.address.size() < 6; ++i) {
+      const std::string& text = segments[i].text;
+      if (IsStopLine(text)) break;
+      bool continues = i == *first || IsAddressLike(text) ||
+                       segments[i - 1].text.ends_with(",") ||
+                       (text.starts_with("(") && IsNameLike(text) &&
+                        std::none_of(text.begin(), text.end(), ::isdigit));
+      if (!continues) break;
+      letterhead.address.push_back(i);
+    }
+  }
+  if (suffix) {
+    letterhead.company = suffix;
+  } else {
+    size_t limit = first ? *first : top;
+    for (size_t i = limit; i-- > 0;) {
+      if (IsNameLike(segments[i].text) && !IsStopLine(segments[i].text) &&
+          !(first && IsAddressLike(segments[i].text))) {
+        letterhead.company = i;
+        break;
+      }
+    }
+    if (!letterhead.company)
+      for (size_t i = 0; i < top; ++i)
+        if (IsNameLike(segments[i].text) && !IsStopLine(segments[i].text)) {
+          letterhead.company = i;
+          break;
+        }
+  }
+  return letterhead;
+}
+
+// ---- invoice numbers ----
+
+std::optional<Finding> FindInvoiceNumber(const Corpus& corpus, int page) {
+  const auto& segments = corpus.pages()[page].segments;
+  static const std::regex label(
+      R"(\b(invoice|inv|receipt|bill|order|document|doc|ref|reference|transaction|trans|txn|slip)\b\.?\s*(no|number|num|#|id)?\b\.?|#)",
+      std::regex::icase);
+  static const std::regex value(R"(([A-Z0-9][A-Z0-9\-/]*\d[A-Z0-9\-/]*))", std::regex::icase);
+  std::optional<Finding> best;
+  for (size_t i = 0; i < segments.size(); ++i) {
+    const std::string& text = segments[i].text;
+    std::smatch m;
+    if (!std::regex_search(text, m, label)) continue;
+    if (FindDate(text)) continue;
+    double score = m[2].matched || m.str(0) == "#" ? 2 : 1;
+    Finding finding{page, "", {i}, score - 0.3 * i / segments.size()};
+    std::string rest = m.suffix();
+    std::smatch v;
+    if (std::regex_search(rest, v, value)) {
+      finding.value = v.str(1);
+    } else {
+      std::vector<size_t> candidates = RightOf(segments, i);
+      if (candidates.empty() && i + 1 < segments.size()) candidates.push_back(i + 1);
+      for (size_t j : candidates)
+        if (std::regex_search(segments[j].text, v, value) && !FindDate(segments[j].text)) {
+          finding.value = v.str(1);
+          finding.segments.push_back(j);
+          break;
+        }
+    }
+    if (finding.value.empty()) continue;
+    if (!best || finding.score > best->score) best = std::move(finding);
+  }
+  return best;
+}
+
+// ---- answers ----
+
+Reply NotFound() {
+  Reply reply;
+  reply.message.role = "assistant";
+  reply.message.content = kNotFoundAnswer;
+  return reply;
+}
+
+std::vector<int> CandidatePages(const Corpus& corpus, const Query& query) {
+  if (query.page) {
+    if (*query.page < 0 || *query.page >= static_cast<int>(corpus.pages().size())) return {};
+    return {*query.page};
+  }
+  std::vector<int> pages(corpus.pages().size());
+  std::iota(pages.begin(), pages.end(), 0);
+  return pages;
+}
+
+// The best finding over the candidate pages; the conversation's pages and
+// pages that rank well for the question break ties.
+template <typename Find>
+std::optional<Finding> BestFinding(const Corpus& corpus, const Query& query, Find find) {
+  std::vector<double> scores = corpus.Score(query.terms);
+  std::vector<double> page_score(corpus.pages().size(), 0.0);
+  for (size_t i = 0; i < scores.size(); ++i) {
+    int page = corpus.passages()[i].page;
+    page_score[page] = std::max(page_score[page], scores[i]);
+  }
+  double top = *std::max_element(page_score.begin(), page_score.end());
+  std::optional<Finding> best;
+  for (int page : CandidatePages(corpus, query)) {
+    std::optional<Finding> finding = find(corpus, page);
+    if (!finding) continue;
+    if (query.focus_pages.contains(page)) finding->score += 1.0;
+    if (top > 0) finding->score += 0.5 * page_score[page] / top;
+    if (!best || finding->score > best->score) best = std::move(finding);
+  }
+  return best;
+}
+
+Reply Quote(const Corpus& corpus, const Finding& finding, const std::string& lead) {
+  Reply reply;
+  reply.message.role = "assistant";
+  reply.message.content = lead + finding.value + " " + PageLabel(finding.page) + ".";
+  reply.message.citations = CiteSegments(corpus, finding.page, finding.segments);
+  return reply;
+}
+
+Reply AnswerLetterhead(const Corpus& corpus, const Query& query) {
+  std::vector<int> pages = CandidatePages(corpus, query);
+  if (!query.page && !query.focus_pages.empty()) {
+    std::stable_partition(pages.begin(), pages.end(),
+                          [&](int p) { return query.focus_pages.contains(p); });
+  }
+  for (int page : pages) {
+    Letterhead letterhead = ReadLetterhead(corpus.pages()[page]);
+    const auto& segments = corpus.pages()[page].segments;
+    if (query.intent == Intent::kCompany && letterhead.company) {
+      Finding finding{page, segments[*letterhead.company].text, {*letterhead.company}, 0};
+      return Quote(corpus, finding, "It was issued by ");
+    }
+    if (query.intent == Intent::kAddress && !letterhead.address.empty()) {
+      Finding finding{page, "", letterhead.address, 0};
+      for (size_t i : letterhead.address)
+        finding.value += (finding.value.empty() ? "" : " ") + segments[i].text;
+      return Quote(corpus, finding, "The address is ");
+    }
+  }
+  return NotFound();
+}
+
+Reply AnswerSummary(const Corpus& corpus, const Query& query) {
+  const auto& passages = corpus.passages();
+  // Centrality: cosine between a passage's TF-IDF vector and the document's.
+  std::map<std::string, double> centroid;
+  for (const Passage& passage : passages)
+    if (!query.page || passage.page == *query.page)
+      for (const std::string& token : passage.tokens) centroid[token] += corpus.Idf(token);
+  double centroid_norm = 0;
+  for (const auto& [term, weight] : centroid) centroid_norm += weight * weight;
+  centroid_norm = std::sqrt(centroid_norm);
+  size_t min_tokens = 4;
+  std::vector<std::pair<double, size_t>> ranked;
+  for (int attempt = 0; attempt < 2 && ranked.empty(); ++attempt, min_tokens = 2) {
+    for (size_t i = 0; i < passages.size(); ++i) {
+      const Passage& passage = passages[i];
+      if (query.page && passage.page != *query.page) continue;
+      if (passage.tokens.size() < min_tokens || passage.text.size() > 400) continue;
+      std::map<std::string, double> vector;
+      for (const std::string& token : passage.tokens) vector[token] += corpus.Idf(token);
+      double dot = 0, norm = 0;
+      for (const auto& [term, weight] : vector) {
+        dot += weight * centroid[term];
+        norm += weight * weight;
+      }
+      if (norm > 0 && centroid_norm > 0)
+        ranked.push_back({dot / std::sqrt(norm) / centroid_norm, i});
+    }
+  }
+  if (ranked.empty()) return NotFound();
+  std::stable_sort(ranked.begin(), ranked.end(), [](auto& a, auto& b) { return a.first > b.first; });
+  std::vector<size_t> chosen;
+  for (const auto& [score, i] : ranked) {
+    if (chosen.size() >= 3) break;
+    // Overlapping passages (a line and the sentence holding it) say the same.
+    bool overlaps = std::any_of(chosen.begin(), chosen.end(), [&](size_t j) {
+      const Passage& a = passages[i];
+      const Passage& b = passages[j];
+      return a.page == b.page && a.offset < b.offset + b.text.size() &&
+             b.offset < a.offset + a.text.size();
+    });
+    if (!overlaps) chosen.push_back(i);
+  }
+  std::sort(chosen.begin(), chosen.end(), [&](size_t a, size_t b) {
+    return std::pair(passages[a].page, passages[a].offset) <
+           std::pair(passages[b].page, passages[b].offset);
+  });
+  Reply reply;
+  reply.message.role = "assistant";
+  reply.message.content = "In short, the document says:";
+  for (size_t i : chosen) {
+    reply.message.content +=
+        " \"" + core::NormalizeSpace(passages[i].text) + "\" " + PageLabel(passages[i].page) + ".";
+    reply.message.citations.push_back({passages[i].page + 1, passages[i].text});
+  }
+  return reply;
+}
+
+Reply AnswerGeneral(const Corpus& corpus, const Query& query) {
+  std::vector<size_t> top = TopPassages(corpus, query, 8);
+  const auto& passages = corpus.passages();
+  std::vector<size_t> answering;
+  for (size_t i : top)
+    if (Coverage(corpus, query, passages[i]) >= kMinCoverage) answering.push_back(i);
+  if (answering.empty() || query.content_terms.empty()) return NotFound();
+  const Passage& best = passages[answering[0]];
+  Reply reply;
+  reply.message.role = "assistant";
+  reply.message.content = "The document says: \"" + core::NormalizeSpace(best.text) + "\" " +
+                          PageLabel(best.page) + ".";
+  reply.message.citations.push_back({best.page + 1, best.text});
+  // A second page that answers as well as the first is worth naming.
+  std::vector<double> scores = corpus.Score(query.terms);
+  for (size_t k = 1; k < answering.size(); ++k) {
+    const Passage& other = passages[answering[k]];
+    if (other.page == best.page) continue;
+    if (scores[answering[k]] < 0.8 * scores[answering[0]]) break;
+    reply.message.content += " It also says: \"" + core::NormalizeSpace(other.text) + "\" " +
+                             PageLabel(other.page) + ".";
+    reply.message.citations.push_back({other.page + 1, other.text});
+    break;
+  }
+  return reply;
+}
+
+}  // namespace
+
+std::vector<Citation> CiteSegments(const Corpus& corpus, int page, std::vector<size_t> segments) {
+  std::sort(segments.begin(), segments.end());
+  segments.erase(std::unique(segments.begin(), segments.end()), segments.end());
+  std::vector<Citation> citations;
+  for (size_t i = 0; i < segments.size();) {
+    size_t j = i;
+    while (j + 1 < segments.size() && segments[j + 1] == segments[j] + 1) ++j;
+    citations.push_back({page + 1, corpus.Span(page, segments[i], segments[j]).text});
+    i = j + 1;
+  }
+  return citations;
+}
+
+Reply AnswerFromCorpus(const Corpus& corpus, const Query& query) {
+  if (corpus.passages().empty()) return NotFound();
+  if (query.intent != Intent::kGeneral && query.intent != Intent::kSummary &&
+      query.foreign_terms > 0)
+    return NotFound();
+  switch (query.intent) {
+    case Intent::kTotal: {
+      std::optional<Finding> finding = BestFinding(corpus, query, FindTotal);
+      return finding ? Quote(corpus, *finding, "The total is ") : AnswerGeneral(corpus, query);
+    }
+    case Intent::kDate: {
+      std::optional<Finding> finding = BestFinding(corpus, query, FindDateOnPage);
+      return finding ? Quote(corpus, *finding, "The date is ") : AnswerGeneral(corpus, query);
+    }
+    case Intent::kInvoiceNumber: {
+      std::optional<Finding> finding = BestFinding(corpus, query, FindInvoiceNumber);
+      return finding ? Quote(corpus, *finding, "The number is ") : AnswerGeneral(corpus, query);
+    }
+    case Intent::kCompany:
+    case Intent::kAddress:
+      return AnswerLetterhead(corpus, query);
+    case Intent::kSummary:
+      return AnswerSummary(corpus, query);
+    case Intent::kGeneral:
+      break;
+  }
+  return AnswerGeneral(corpus, query);
+}
+
+namespace {
+
+class ExtractiveAnswerer : public Answerer {
+ public:
+  core::Result<Reply> Answer(const core::Document& doc, const std::vector<Message>& history,
+                             const std::string& question) override {
+    if (core::NormalizeSpace(question).empty())
+      return core::Fail(core::ErrorCode::kInvalidParameter, "the message is empty");
+    Corpus corpus(doc);
+    return AnswerFromCorpus(corpus, ResolveQuestion(corpus, history, question));
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Answerer> MakeExtractiveAnswerer() { return std::make_unique<ExtractiveAnswerer>(); }
+
+}  // namespace ocrchat::chat

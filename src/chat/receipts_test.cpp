@@ -1,0 +1,128 @@
+// Question set over the 50 SROIE receipts: total, date, address and issuer
+// asked of each receipt's ground-truth lines, checked against its key file.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "chat/chat.h"
+#include "core/text.h"
+
+namespace ocrchat::chat {
+namespace {
+
+const std::string kReceipts = std::string(OCRCHAT_TESTDATA) + "/receipts";
+
+// One Line per csv row (x1,y1,...,x4,y4,transcript; the transcript may hold
+// commas), words split on spaces with boxes shared out by length; rows that
+// follow each other closely down the page form a block.
+core::Document ReceiptDocument(const std::string& csv_path) {
+  std::ifstream in(csv_path);
+  core::Page page;
+  std::string row;
+  core::Box previous;
+  while (std::getline(in, row)) {
+    if (!row.empty() && row.back() == '\r') row.pop_back();
+    std::vector<int> coords;
+    size_t at = 0;
+    for (int k = 0; k < 8 && at != std::string::npos; ++k) {
+      size_t comma = row.find(',', at);
+      if (comma == std::string::npos) {
+        at = std::string::npos;
+        break;
+      }
+      coords.push_back(std::atoi(row.substr(at, comma - at).c_str()));
+      at = comma + 1;
+    }
+    if (coords.size() != 8 || at == std::string::npos) continue;
+    std::string transcript = core::NormalizeSpace(row.substr(at));
+    if (transcript.empty()) continue;
+    core::Box box{std::min({coords[0], coords[6]}), std::min({coords[1], coords[3]}),
+                  std::max({coords[2], coords[4]}), std::max({coords[5], coords[7]})};
+    core::Line line;
+    line.bbox = box;
+    line.confidence = 1;
+    std::istringstream words(transcript);
+    std::string word;
+    int x = box.x0;
+    double per_char = static_cast<double>(box.Width()) / transcript.size();
+    while (words >> word) {
+      int width = static_cast<int>(per_char * word.size());
+      line.words.push_back({word, {x, box.y0, x + width, box.y1}, 1.0f});
+      x += width + static_cast<int>(per_char);
+    }
+    bool joins = !page.blocks.empty() && box.y0 >= previous.y0 &&
+                 box.y0 - previous.y1 <= previous.Height();
+    if (!joins) page.blocks.emplace_back();
+    page.blocks.back().lines.push_back(std::move(line));
+    page.blocks.back().bbox = page.blocks.back().bbox.Union(box);
+    previous = box;
+  }
+  core::Document doc;
+  doc.pages.push_back(std::move(page));
+  return doc;
+}
+
+std::string Normal(std::string_view text, bool drop_commas_and_spaces) {
+  std::string out = core::NormalizeSpace(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (drop_commas_and_spaces)
+    std::erase_if(out, [](char c) { return c == ',' || c == ' '; });
+  return out;
+}
+
+TEST(ReceiptsTest, AnswersTotalDateAddressAndIssuer) {
+  const std::vector<std::pair<std::string, std::string>> questions = {
+      {"total", "What is the total?"},
+      {"date", "What is the date?"},
+      {"address", "What is the address?"},
+      {"company", "Which company issued this?"}};
+  std::unique_ptr<Answerer> answerer = MakeExtractiveAnswerer();
+  std::map<std::string, int> right;
+  int asked = 0;
+  for (int n = 0; n < 50; ++n) {
+    char stem[8];
+    std::snprintf(stem, sizeof stem, "%03d", n);
+    core::Document doc = ReceiptDocument(kReceipts + "/box/" + stem + ".csv");
+    ASSERT_FALSE(doc.pages[0].blocks.empty()) << stem;
+    std::ifstream key_file(kReceipts + "/key/" + stem + ".json");
+    nlohmann::json key = nlohmann::json::parse(key_file);
+    std::string page_text = doc.pages[0].Text();
+    ++asked;
+    for (const auto& [field, question] : questions) {
+      core::Result<Reply> reply = answerer->Answer(doc, {}, question);
+      ASSERT_TRUE(reply.has_value()) << stem << " " << question;
+      const Message& message = reply->message;
+      for (const Citation& citation : message.citations) {
+        EXPECT_EQ(citation.page, 1);
+        EXPECT_NE(page_text.find(citation.snippet), std::string::npos) << citation.snippet;
+      }
+      bool address = field == "address";
+      std::string expected = Normal(key.value(field, ""), address);
+      bool cited = !message.citations.empty() && message.citations[0].page == 1;
+      bool ok = !expected.empty() && cited &&
+                Normal(message.content, address).find(expected) != std::string::npos;
+      if (ok) ++right[field];
+      else if (std::getenv("OCRCHAT_VERBOSE"))
+        std::printf("%s %-8s want %-40s got %s\n", stem, field.c_str(), key.value(field, "").c_str(),
+                    message.content.c_str());
+    }
+  }
+  int all = 0;
+  for (const auto& [field, question] : questions) {
+    all += right[field];
+    std::printf("%-8s %2d/%d = %.2f\n", field.c_str(), right[field], asked,
+                static_cast<double>(right[field]) / asked);
+  }
+  double overall = static_cast<double>(all) / (asked * questions.size());
+  std::printf("overall  %.3f\n", overall);
+  EXPECT_GE(overall, 0.8);
+}
+
+}  // namespace
+}  // namespace ocrchat::chat
