@@ -1,0 +1,212 @@
+// store: the one boundary to persistence. Jobs, page tasks (the queue),
+// uploads and results, accounts, tokens, usage and chat all live here; no
+// other module knows SQL. The embedded default is SQLite (WAL) in a data
+// directory; several processes (the server and its workers) open the same
+// database. A Store object is not shared between threads: open one per
+// thread (Open is cheap).
+#pragma once
+
+#include <cstdint>
+#include <expected>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/document.h"
+#include "core/error.h"
+
+namespace ocrchat::store {
+
+// ---- accounts and metering -------------------------------------------------
+
+struct Account {
+  int64_t id = 0;
+  std::string name;
+  std::string plan;  // "free" | "paid"
+  int64_t credits = 0;  // paid plans: credits left
+  std::string created_at;
+};
+
+// Who is asking: an account, or anonymous from an IP.
+struct Caller {
+  std::optional<Account> account;
+  std::string ip;
+  std::string Plan() const { return account ? account->plan : "anonymous"; }
+};
+
+// Every figure of the SPEC's metering table.
+struct Allowance {
+  int64_t anonymous_pages_per_day = 20;
+  int64_t free_pages_per_month = 500;
+  int64_t cpu_credits_per_page = 1;
+  int64_t vlm_credits_per_page = 5;
+  int anonymous_pages_per_file = 10;
+  int free_pages_per_file = 50;
+  int paid_pages_per_file = 2000;
+};
+
+// What the caller has used and may use in the current period. For paid
+// plans period is "credits", used is credits spent, cap is used + balance.
+// `used` counts pages charged plus pages reserved by accepted jobs that
+// are not finished yet.
+struct Usage {
+  std::string plan;
+  std::string period;  // "day" | "month" | "credits"
+  int64_t used = 0;
+  int64_t cap = 0;
+  int64_t balance = 0;  // cap - used, never below 0
+};
+
+// A 402: the body's used, cap and period, and a message.
+struct Refusal {
+  int64_t used = 0;
+  int64_t cap = 0;
+  std::string period;  // day | month | credits | file
+  std::string message;
+};
+
+// ---- jobs and the page queue ------------------------------------------------
+
+struct NewJob {
+  std::string uuid;
+  std::optional<int64_t> account_id;
+  std::string client_ip;
+  std::string plan;  // anonymous | free | paid: sets the queue priority
+  std::string tier, language, filename, format;  // format: decode's name, "pdf", "png"...
+  std::optional<std::string> tool, translate_to;
+  std::string recipe_json;  // how to recognise: opaque to the store
+  std::vector<int> pages;   // page indexes of the file to process, in order
+  std::string upload;       // the file's bytes (already decrypted)
+  std::vector<std::string> warnings;
+};
+
+struct JobRow {
+  std::string uuid;
+  std::optional<int64_t> account_id;
+  std::string status;  // pending | processing | done | failed
+  std::string tier, language, filename, format, detected_language;
+  std::optional<std::string> tool, translate_to;
+  std::string recipe_json;
+  int page_count = 0;  // pages to process
+  int pages_done = 0;
+  std::optional<core::Error> error;
+  std::vector<std::string> warnings;
+  int64_t created_at_ms = 0;
+  int64_t completed_at_ms = 0;  // 0 while not finished
+};
+
+// One unit of work claimed by a worker: a page (index >= 0) or, once every
+// page is done, the job's assembly (index == kAssembly).
+inline constexpr int kAssembly = -1;
+struct Task {
+  std::string job_uuid;
+  int index = 0;     // page index in the file, or kAssembly
+  int ordinal = 0;   // position among the job's pages, from 0
+  int attempts = 0;  // claims so far, this one included
+  std::string recipe_json;
+  std::string format;
+};
+
+struct ConversationMessage {
+  std::string role;  // user | assistant
+  std::string content;
+  std::string citations_json;  // JSON array, "[]" when none
+  std::string created_at;
+};
+
+struct Conversation {
+  std::string id;
+  std::string created_at;
+  std::vector<ConversationMessage> messages;
+};
+
+struct Stats {
+  int64_t jobs_pending = 0, jobs_processing = 0, jobs_done = 0, jobs_failed = 0;
+  int64_t pages_queued = 0, pages_running = 0, pages_done_total = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Accounts and tokens. Tokens are 128-bit random, returned once in
+  // clear, stored as SHA-256; Authenticate compares in constant time.
+  virtual core::Result<Account> CreateAccount(const std::string& name, const std::string& plan) = 0;
+  virtual core::Result<Account> FindAccount(const std::string& name) = 0;
+  virtual std::vector<Account> ListAccounts() = 0;
+  virtual core::Status SetPlan(const std::string& name, const std::string& plan) = 0;
+  virtual core::Status AddCredits(const std::string& name, int64_t credits) = 0;
+  virtual core::Result<std::string> CreateToken(const std::string& account_name) = 0;
+  virtual core::Status RevokeToken(const std::string& token) = 0;  // kNotFound if unknown
+  // The account of a live token; nullopt for unknown or revoked tokens.
+  virtual std::optional<Account> Authenticate(const std::string& token) = 0;
+
+  virtual Usage UsageOf(const Caller& caller, const Allowance& allowance) = 0;
+
+  // In one transaction: checks the per-file cap and the allowance (with
+  // pages reserved by unfinished jobs), reserves the pages, stores the job,
+  // its upload and its page tasks. A Refusal when the caller may not.
+  virtual std::expected<void, Refusal> AcceptJob(const NewJob& job, const Caller& caller,
+                                                 const Allowance& allowance) = 0;
+
+  virtual std::optional<JobRow> GetJob(const std::string& uuid) = 0;
+  // Finished pages of a job, in order.
+  virtual std::vector<core::Page> PagesOf(const std::string& uuid) = 0;
+  // An account's jobs (or, with no account, none), newest first.
+  virtual std::vector<JobRow> ListJobs(int64_t account_id, int limit, int offset) = 0;
+  virtual int64_t CountJobs(int64_t account_id) = 0;
+  // Removes the job and everything it owns. False when unknown.
+  virtual bool DeleteJob(const std::string& uuid) = 0;
+
+  // The queue. ClaimTask takes the next task: paid before free before
+  // anonymous; within a class the job with fewest pages started first (so
+  // jobs interleave), then the oldest; pages in order. The claim holds a
+  // lease until lease_ms from now.
+  virtual std::optional<Task> ClaimTask(int worker_id, int64_t lease_ms) = 0;
+  virtual std::optional<std::string> UploadOf(const std::string& job_uuid) = 0;
+  // In one transaction: stores the page, counts it done, charges it (one
+  // page, or its credits), and when it was the job's last page queues the
+  // assembly task. A page already done is not stored or charged again.
+  virtual core::Status CompletePage(const Task& task, const core::Page& page,
+                                    const std::string& pdf_image) = 0;
+  // The page's stored image for the searchable PDF ("" when none).
+  virtual std::string PdfImageOf(const std::string& job_uuid, int index) = 0;
+  // Assembly: the job becomes done with its artifacts (e.g. "pdf"), its
+  // detected language and warnings; the upload is deleted.
+  virtual core::Status FinishJob(const Task& task, const std::string& detected_language,
+                                 const std::vector<std::string>& warnings,
+                                 const std::vector<std::pair<std::string, std::string>>& artifacts) = 0;
+  virtual std::optional<std::string> ArtifactOf(const std::string& job_uuid,
+                                                const std::string& name) = 0;
+  // The job fails with `error`; its other tasks are dropped, pages not
+  // charged are released, the upload is deleted.
+  virtual core::Status FailJob(const std::string& job_uuid, const core::Error& error) = 0;
+  // The worker holding a task died or overran its lease: its task goes
+  // back to the queue, or, claimed twice already, fails its job with
+  // `error`. Returns the tasks affected.
+  virtual std::vector<Task> ReleaseWorker(int worker_id, const core::Error& error) = 0;
+  // Workers whose leases have run out.
+  virtual std::vector<int> OverdueWorkers() = 0;
+  // After a restart: every running task goes back to the queue (not
+  // counted as an attempt).
+  virtual void RequeueRunning() = 0;
+  // Deletes jobs finished more than retention_ms ago; returns how many.
+  virtual int DeleteExpired(int64_t retention_ms) = 0;
+  virtual Stats GetStats() = 0;
+
+  // Chat.
+  virtual std::string CreateConversation(const std::string& job_uuid, int64_t account_id) = 0;
+  // nullopt unless the conversation exists on that job.
+  virtual std::optional<Conversation> GetConversation(const std::string& job_uuid,
+                                                      const std::string& id) = 0;
+  virtual core::Status AddMessage(const std::string& conversation_id,
+                                  const ConversationMessage& message) = 0;
+  virtual std::vector<Conversation> History(const std::string& job_uuid) = 0;
+};
+
+// Opens (creating when needed) the SQLite store in `data_dir`
+// (data_dir/ocrchat.db), migrating the schema.
+core::Result<std::unique_ptr<Store>> OpenSqlite(const std::string& data_dir);
+
+}  // namespace ocrchat::store
