@@ -125,6 +125,23 @@ core::Result<int> CheckImage(std::string_view bytes, Format format, const Limits
     }
     return 1;
   }
+  if (format == Format::kPng) {
+    // IHDR is always the first chunk; read it directly, as libpng wants
+    // more of the file than the header.
+    if (bytes.size() < 24 || bytes.substr(12, 4) != "IHDR") {
+      return Fail(ErrorCode::kCorrupt, "the image is corrupt or truncated");
+    }
+    auto be32 = [&](size_t at) {
+      return static_cast<int64_t>(static_cast<unsigned char>(bytes[at])) << 24 |
+             static_cast<unsigned char>(bytes[at + 1]) << 16 |
+             static_cast<unsigned char>(bytes[at + 2]) << 8 |
+             static_cast<unsigned char>(bytes[at + 3]);
+    };
+    if (auto ok = CheckSize("the image", be32(16), be32(20), limits); !ok) {
+      return std::unexpected(ok.error());
+    }
+    return 1;
+  }
   l_int32 lept_format = 0, w = 0, h = 0, bps = 0, spp = 0, cmap = 0;
   if (pixReadHeaderMem(reinterpret_cast<const l_uint8*>(bytes.data()), bytes.size(),
                        &lept_format, &w, &h, &bps, &spp, &cmap) != 0) {
