@@ -46,6 +46,29 @@ std::vector<size_t> RightOf(const std::vector<Segment>& segments, size_t i) {
   return out;
 }
 
+// Segments to the right of `segments[i]` that share at least a quarter of
+// its height (receipts are often photographed askew), nearest in height first.
+std::vector<size_t> ValuesRightOf(const std::vector<Segment>& segments, size_t i) {
+  const core::Box& a = segments[i].bbox;
+  std::vector<size_t> out;
+  if (a.Empty()) return out;
+  for (size_t j = 0; j < segments.size(); ++j) {
+    const core::Box& b = segments[j].bbox;
+    if (j == i || b.Empty() || b.x0 <= a.x0) continue;
+    int overlap = std::min(a.y1, b.y1) - std::max(a.y0, b.y0);
+    if (overlap > 0.25 * std::min(a.Height(), b.Height())) out.push_back(j);
+  }
+  auto distance = [&](size_t j) {
+    const core::Box& b = segments[j].bbox;
+    return std::abs((b.y0 + b.y1) - (a.y0 + a.y1));
+  };
+  std::stable_sort(out.begin(), out.end(), [&](size_t x, size_t y) {
+    if (distance(x) != distance(y)) return distance(x) < distance(y);
+    return segments[x].bbox.x0 > segments[y].bbox.x0;
+  });
+  return out;
+}
+
 std::vector<size_t> LeftOf(const std::vector<Segment>& segments, size_t i) {
   std::vector<size_t> out;
   for (size_t j = 0; j < segments.size(); ++j)
@@ -92,7 +115,7 @@ bool HasWord(const std::string& lower, const char* pattern) {
 std::optional<double> TotalLabelScore(const std::string& text) {
   std::string lower = Lower(text);
   bool total = lower.find("total") != std::string::npos;
-  bool other = HasWord(lower, R"(\b(amount|amt|due|balance|nett|ttl|payable|jumlah|sum)\b)");
+  bool other = HasWord(lower, R"(\b(amount|amt|due|balance|nett|ttl|tl|payable|jumlah|sum)\b)");
   if (!total && !other) return std::nullopt;
   double score = (total ? 2 : 0) + (other ? 1 : 0);
   if (HasWord(lower, R"(grand|amount due|total due|balance due|payable|nett|net total|round|incl|total \(rm\)|total amount|total amt|total sales)"))
@@ -107,6 +130,71 @@ std::optional<double> TotalLabelScore(const std::string& text) {
   return score;
 }
 
+// The first segment holding an amount on the row of `segments[i]`, walking
+// right from neighbour to nearest neighbour so that a slanted row is followed.
+std::optional<size_t> AmountRightOf(const std::vector<Segment>& segments, size_t i,
+                                    std::vector<size_t>* walked = nullptr) {
+  size_t current = i;
+  for (int step = 0; step < 6; ++step) {
+    std::vector<size_t> right = ValuesRightOf(segments, current);
+    if (right.empty()) return std::nullopt;
+    current = right.front();
+    if (walked) walked->push_back(current);
+    if (!FindAmounts(segments[current].text).empty()) return current;
+  }
+  return std::nullopt;
+}
+
+bool IsPaymentLabel(const std::string& text) {
+  return HasWord(Lower(text), R"(cash|change|tender|paid|card|visa|master|debit|credit|points?)");
+}
+
+// Receipts often print the amount rounded to 5 cents on an unlabelled row
+// below "ROUNDING ADJ": that amount, not the one above, is what was paid.
+std::optional<Finding> AfterRounding(const std::vector<Segment>& segments, const Finding& best) {
+  const core::Box& label = segments[best.segments.front()].bbox;
+  if (label.Empty()) return std::nullopt;
+  std::optional<size_t> rounding;
+  for (size_t i = 0; i < segments.size(); ++i) {
+    const core::Box& box = segments[i].bbox;
+    std::string lower = Lower(segments[i].text);
+    if (box.Empty() || box.y0 <= label.y1 || lower.find("round") == std::string::npos ||
+        lower.find("total") != std::string::npos)
+      continue;
+    if (!rounding || box.y0 < segments[*rounding].bbox.y0) rounding = i;
+  }
+  if (!rounding) return std::nullopt;
+  const core::Box& adjust = segments[*rounding].bbox;
+  std::vector<size_t> rounding_row;
+  AmountRightOf(segments, *rounding, &rounding_row);
+  std::optional<size_t> next;
+  for (size_t i = 0; i < segments.size(); ++i) {
+    const core::Box& box = segments[i].bbox;
+    if (box.Empty() || box.y0 < adjust.y0 + adjust.Height() / 2 ||
+        FindAmounts(segments[i].text).empty() ||
+        std::find(rounding_row.begin(), rounding_row.end(), i) != rounding_row.end())
+      continue;
+    if (!next || box.y0 < segments[*next].bbox.y0) next = i;
+  }
+  if (!next) return std::nullopt;
+  Finding finding = best;
+  finding.segments = {*rounding, *next};
+  for (size_t j : LeftOf(segments, *next)) {
+    if (IsPaymentLabel(segments[j].text)) return std::nullopt;
+    if (std::optional<double> score = TotalLabelScore(segments[j].text)) {
+      if (*score <= 0) return std::nullopt;
+      finding.segments = {j, *next};
+    }
+  }
+  if (IsPaymentLabel(segments[*next].text)) return std::nullopt;
+  if (std::optional<double> score = TotalLabelScore(segments[*next].text); score && *score <= 0)
+    return std::nullopt;
+  Amount amount = FindAmounts(segments[*next].text).back();
+  if (amount.value <= 0) return std::nullopt;
+  finding.value = amount.text;
+  return finding;
+}
+
 std::optional<Finding> FindTotal(const Corpus& corpus, int page) {
   const auto& segments = corpus.pages()[page].segments;
   std::vector<Finding> candidates;
@@ -117,15 +205,12 @@ std::optional<Finding> FindTotal(const Corpus& corpus, int page) {
     std::vector<Amount> amounts = FindAmounts(segments[i].text);
     if (!amounts.empty()) {
       finding.value = amounts.back().text;
+    } else if (std::optional<size_t> j = AmountRightOf(segments, i)) {
+      finding.value = FindAmounts(segments[*j].text).back().text;
+      finding.segments.push_back(*j);
     } else {
-      std::vector<size_t> right = RightOf(segments, i);
-      for (auto it = right.rbegin(); it != right.rend() && finding.value.empty(); ++it) {
-        std::vector<Amount> found = FindAmounts(segments[*it].text);
-        if (found.empty()) continue;
-        finding.value = found.back().text;
-        finding.segments.push_back(*it);
-      }
-      if (finding.value.empty() && i + 1 < segments.size() && right.empty()) {
+      bool right = !ValuesRightOf(segments, i).empty();
+      if (i + 1 < segments.size() && !right) {
         std::vector<Amount> found = FindAmounts(segments[i + 1].text);
         if (!found.empty() && Tokenize(segments[i + 1].text).size() <= 3) {
           finding.value = found.back().text;
@@ -142,8 +227,11 @@ std::optional<Finding> FindTotal(const Corpus& corpus, int page) {
   for (const Finding& c : candidates) largest = std::max(largest, FindAmounts(c.value).back().value);
   for (Finding& c : candidates)
     if (FindAmounts(c.value).back().value == largest) c.score += 0.5;
-  return *std::max_element(candidates.begin(), candidates.end(),
-                           [](const Finding& a, const Finding& b) { return a.score < b.score; });
+  Finding best = *std::max_element(
+      candidates.begin(), candidates.end(),
+      [](const Finding& a, const Finding& b) { return a.score < b.score; });
+  if (std::optional<Finding> rounded = AfterRounding(segments, best)) return rounded;
+  return best;
 }
 
 // ---- dates ----
@@ -215,8 +303,10 @@ bool IsStopLine(const std::string& text) {
 }
 
 bool IsNameLike(const std::string& text) {
+  static const std::regex parenthesised(R"(\([^)]*\))");
+  std::string bare = std::regex_replace(text, parenthesised, " ");
   int letters = 0, others = 0;
-  for (unsigned char c : text) {
+  for (unsigned char c : bare) {
     if (std::isalpha(c) || c >= 0x80) ++letters;
     else if (!std::isspace(c)) ++others;
   }
@@ -231,8 +321,8 @@ bool HasBusinessSuffix(const std::string& text) {
 
 bool IsAddressLike(const std::string& text) {
   static const std::regex address(
-      R"(\b(jalan|jln|jl|lorong|lrg|lot|no|taman|tmn|road|rd|street|st|avenue|ave|lane|blvd|boulevard|drive|bandar|kawasan|persiaran|seksyen|section|floor|level|blok|block|unit|suite|kampung|kg|batu|plaza|mall|complex|centre|center|building|bldg|pusat|industri|perindustrian|square|johor|selangor|kuala|lumpur|penang|pinang|melaka|malacca|perak|kedah|sabah|sarawak|pahang|negeri|sembilan|terengganu|kelantan|perlis|putrajaya|labuan|wilayah|bahru|alam|petaling|pj|cheras|puchong|klang|ampang|kepong|subang|jaya|city)\b|\b\d{5}\b|^\s*\d+[a-z]?\s*[,.\-]?\s*[a-z])");
-  return std::regex_search(Lower(text), address);
+      R"(\b(jalan|jln|jl|lorong|lrg|lot|no|taman|tmn|road|rd|street|st|avenue|ave|lane|blvd|boulevard|drive|bandar|kawasan|persiaran|seksyen|section|floor|level|blok|block|unit|suite|kampung|kg|batu|plaza|mall|complex|centre|center|building|bldg|pusat|industri|perindustrian|square|johor|selangor|kuala|lumpur|penang|pinang|melaka|malacca|perak|kedah|sabah|sarawak|pahang|negeri|sembilan|terengganu|kelantan|perlis|putrajaya|labuan|wilayah|bahru|alam|petaling|pj|cheras|puchong|klang|ampang|kepong|subang|jaya|city)\b|(^|[\s,])\d{5}([\s,.]|$)|^\s*\d+[a-z]?\s*[,.\-]?\s*[a-z])");
+  return std::regex_search(Lower(text), address) && !FindDate(text);
 }
 
 struct Letterhead {
@@ -252,10 +342,7 @@ Letterhead ReadLetterhead(const PageText& page) {
   size_t start = suffix ? *suffix + 1 : 0;
   std::optional<size_t> first;
   for (size_t i = start; i < std::min(start + 6, top) && !first; ++i) {
-    if (IsStopLine(segments[i].text)) {
-      if (suffix) break;
-      continue;
-    }
+    if (IsStopLine(segments[i].text)) continue;
     if (IsAddressLike(segments[i].text) && !HasBusinessSuffix(segments[i].text)) first = i;
   }
   if (first) {
@@ -264,7 +351,7 @@ Letterhead ReadLetterhead(const PageText& page) {
       if (IsStopLine(text)) break;
       bool continues = i == *first || IsAddressLike(text) ||
                        segments[i - 1].text.ends_with(",") ||
-                       (text.starts_with("(") && IsNameLike(text) &&
+                       (text.starts_with("(") && IsNameLike(text.substr(1)) &&
                         std::none_of(text.begin(), text.end(), ::isdigit));
       if (!continues) break;
       letterhead.address.push_back(i);
@@ -386,7 +473,21 @@ Reply AnswerLetterhead(const Corpus& corpus, const Query& query) {
     Letterhead letterhead = ReadLetterhead(corpus.pages()[page]);
     const auto& segments = corpus.pages()[page].segments;
     if (query.intent == Intent::kCompany && letterhead.company) {
-      Finding finding{page, segments[*letterhead.company].text, {*letterhead.company}, 0};
+      size_t c = *letterhead.company;
+      Finding finding{page, segments[c].text, {c}, 0};
+      // A name broken over lines: "HOME MASTER HARDWARE &" / "ELECTRICAL",
+      // "AIK HUAT HARDWARE" / "ENTERPRISE (SETIA" / "ALAM) SDN BHD".
+      for (size_t next = c + 1; next < segments.size() && next <= c + 2; ++next) {
+        const std::string& previous = segments[next - 1].text;
+        const std::string& text = segments[next].text;
+        bool open_parenthesis = std::count(previous.begin(), previous.end(), '(') >
+                                std::count(previous.begin(), previous.end(), ')');
+        bool continues = HasWord(Lower(previous), R"([&,\-]\s*$)") || open_parenthesis ||
+                         HasWord(Lower(text), R"(\b(sdn|bhd|berhad|ltd|inc|enterprise|trading|s/b)\b)");
+        if (!continues || IsStopLine(text) || !IsNameLike(text)) break;
+        finding.value += " " + text;
+        finding.segments.push_back(next);
+      }
       return Quote(corpus, finding, "It was issued by ");
     }
     if (query.intent == Intent::kAddress && !letterhead.address.empty()) {
@@ -506,15 +607,15 @@ Reply AnswerFromCorpus(const Corpus& corpus, const Query& query) {
   switch (query.intent) {
     case Intent::kTotal: {
       std::optional<Finding> finding = BestFinding(corpus, query, FindTotal);
-      return finding ? Quote(corpus, *finding, "The total is ") : AnswerGeneral(corpus, query);
+      return finding ? Quote(corpus, *finding, "The total is ") : NotFound();
     }
     case Intent::kDate: {
       std::optional<Finding> finding = BestFinding(corpus, query, FindDateOnPage);
-      return finding ? Quote(corpus, *finding, "The date is ") : AnswerGeneral(corpus, query);
+      return finding ? Quote(corpus, *finding, "The date is ") : NotFound();
     }
     case Intent::kInvoiceNumber: {
       std::optional<Finding> finding = BestFinding(corpus, query, FindInvoiceNumber);
-      return finding ? Quote(corpus, *finding, "The number is ") : AnswerGeneral(corpus, query);
+      return finding ? Quote(corpus, *finding, "The number is ") : NotFound();
     }
     case Intent::kCompany:
     case Intent::kAddress:

@@ -83,8 +83,7 @@ TEST(ReceiptsTest, AnswersTotalDateAddressAndIssuer) {
       {"address", "What is the address?"},
       {"company", "Which company issued this?"}};
   std::unique_ptr<Answerer> answerer = MakeExtractiveAnswerer();
-  std::map<std::string, int> right;
-  int asked = 0;
+  std::map<std::string, int> right, asked;
   for (int n = 0; n < 50; ++n) {
     char stem[8];
     std::snprintf(stem, sizeof stem, "%03d", n);
@@ -93,7 +92,6 @@ TEST(ReceiptsTest, AnswersTotalDateAddressAndIssuer) {
     std::ifstream key_file(kReceipts + "/key/" + stem + ".json");
     nlohmann::json key = nlohmann::json::parse(key_file);
     std::string page_text = doc.pages[0].Text();
-    ++asked;
     for (const auto& [field, question] : questions) {
       core::Result<Reply> reply = answerer->Answer(doc, {}, question);
       ASSERT_TRUE(reply.has_value()) << stem << " " << question;
@@ -104,8 +102,10 @@ TEST(ReceiptsTest, AnswersTotalDateAddressAndIssuer) {
       }
       bool address = field == "address";
       std::string expected = Normal(key.value(field, ""), address);
+      if (expected.empty()) continue;  // 033 has no total in its key
+      ++asked[field];
       bool cited = !message.citations.empty() && message.citations[0].page == 1;
-      bool ok = !expected.empty() && cited &&
+      bool ok = cited &&
                 Normal(message.content, address).find(expected) != std::string::npos;
       if (ok) ++right[field];
       else if (std::getenv("OCRCHAT_VERBOSE"))
@@ -113,14 +113,24 @@ TEST(ReceiptsTest, AnswersTotalDateAddressAndIssuer) {
                     message.content.c_str());
     }
   }
-  int all = 0;
+  // Measured: total 46/49 = 0.94, date 50/50 = 1.00, address 38/50 = 0.76,
+  // company 44/50 = 0.88; overall 178/199 = 0.89. Most misses are keys that
+  // differ from the transcripts they are checked against ("SDN BND" for
+  // "SDN BHD", "75, JALAN" for "75. JALAN"); the rest are receipts without a
+  // total label (016, 018 read "TO", 047 has none) and letterheads whose name
+  // is on a line above the business word (040, 041).
+  const std::map<std::string, double> floors = {
+      {"total", 0.90}, {"date", 0.96}, {"address", 0.72}, {"company", 0.84}};
+  int all_right = 0, all_asked = 0;
   for (const auto& [field, question] : questions) {
-    all += right[field];
-    std::printf("%-8s %2d/%d = %.2f\n", field.c_str(), right[field], asked,
-                static_cast<double>(right[field]) / asked);
+    all_right += right[field];
+    all_asked += asked[field];
+    double rate = static_cast<double>(right[field]) / asked[field];
+    std::printf("%-8s %2d/%d = %.2f\n", field.c_str(), right[field], asked[field], rate);
+    EXPECT_GE(rate, floors.at(field)) << field;
   }
-  double overall = static_cast<double>(all) / (asked * questions.size());
-  std::printf("overall  %.3f\n", overall);
+  double overall = static_cast<double>(all_right) / all_asked;
+  std::printf("overall  %d/%d = %.3f\n", all_right, all_asked, overall);
   EXPECT_GE(overall, 0.8);
 }
 
