@@ -128,6 +128,35 @@ TEST(ImageSourceTest, PaletteAndOneBitBecomeGray) {
   EXPECT_EQ(v, 255u);
 }
 
+TEST(ImageSourceTest, SixteenBitBecomesEightBit) {
+  PixPtr deep(pixCreate(8, 8, 16));
+  pixSetAllArbitrary(deep.get(), 0x8000);
+  auto source = Open(Encode(deep.get(), IFF_PNG), Limits{});
+  ASSERT_TRUE(source.has_value());
+  auto page = (*source)->RenderPage(0);
+  ASSERT_TRUE(page.has_value());
+  EXPECT_EQ(pixGetDepth(page->pix.get()), 8);
+  l_uint32 v = 0;
+  pixGetPixel(page->pix.get(), 3, 3, &v);
+  EXPECT_EQ(v, 0x80u);
+}
+
+TEST(ImageSourceTest, CmykJpegBecomesRgb) {
+  // cmyk.pdf embeds its CMYK JPEGs unfiltered: cut the first one out.
+  std::string pdf = ReadTestFile("robustness/ocrmypdf/cmyk.pdf");
+  size_t start = pdf.find("\xFF\xD8\xFF");
+  size_t end = pdf.find("endstream", start);
+  ASSERT_NE(start, std::string::npos);
+  ASSERT_NE(end, std::string::npos);
+  auto source = Open(pdf.substr(start, end - start), Limits{});
+  ASSERT_TRUE(source.has_value()) << source.error().message;
+  EXPECT_EQ((*source)->format(), Format::kJpeg);
+  auto page = (*source)->RenderPage(0);
+  ASSERT_TRUE(page.has_value()) << page.error().message;
+  EXPECT_EQ(pixGetWidth(page->pix.get()), 900);
+  EXPECT_EQ(pixGetDepth(page->pix.get()), 32);
+}
+
 TEST(ImageSourceTest, EmptyFileIsUnsupported) {
   auto source = Open("", Limits{});
   ASSERT_FALSE(source.has_value());

@@ -55,9 +55,17 @@ int64_t PixelsAt(const PageSize& size, int dpi) {
   return pixels > 9e18 ? INT64_MAX : static_cast<int64_t>(pixels);
 }
 
-bool IsBadCodePoint(char32_t c) {
+// Characters dropped from words.
+bool IsControl(char32_t c) {
   return c == 0xFFFD || (c < 0x20 && c != '\t' && c != '\n' && c != '\r') ||
          (c >= 0x7F && c < 0xA0);
+}
+
+// Characters that mark a text layer as garbage when they are common:
+// controls, and UTF-16 read in the wrong byte order (ASCII letters turned
+// into U+XX00, as fonts with a broken ToUnicode map produce).
+bool IsGarbage(char32_t c) {
+  return IsControl(c) || ((c & 0xFF) == 0 && (c >> 8) >= 0x20 && (c >> 8) < 0x7F);
 }
 
 bool IsSpace(char32_t c) {
@@ -182,11 +190,8 @@ class PdfSource : public Source {
       for (char32_t c : cps) {
         if (IsSpace(c)) continue;
         ++total;
-        if (IsBadCodePoint(c)) {
-          ++bad;
-        } else {
-          has_text = true;
-        }
+        if (IsGarbage(c)) ++bad;
+        if (!IsControl(c)) has_text = true;
       }
       if (!has_text) continue;
       ++with_text;
@@ -221,7 +226,7 @@ class PdfSource : public Source {
     if (single) {
       std::u32string clean;
       for (char32_t c : cps) {
-        if (!IsBadCodePoint(c)) clean.push_back(c);
+        if (!IsControl(c)) clean.push_back(c);
       }
       out.push_back(core::Word{core::EncodeUtf8(clean),
                                to_pixels(whole.left(), whole.top(), whole.right(), whole.bottom()),
@@ -241,7 +246,7 @@ class PdfSource : public Source {
       double left = 1e300, top = 1e300, right = -1e300, bottom = -1e300;
       bool glyphs = true;
       for (size_t k = start; k < i; ++k) {
-        if (!IsBadCodePoint(cps[k])) clean.push_back(cps[k]);
+        if (!IsControl(cps[k])) clean.push_back(cps[k]);
         poppler::rectf g = box.char_bbox(k);
         if (g.width() == 0 && g.height() == 0) {
           glyphs = false;
@@ -291,20 +296,45 @@ class PdfSource : public Source {
                   covered.begin() + static_cast<size_t>(y) * w + std::max(x0, x1), 1);
       }
     }
-    int64_t dark = 0, uncovered = 0;
+    // Ruling lines, form fields and filled areas are ink but not text:
+    // dark runs longer than any glyph stroke at this resolution are skipped.
+    const int long_run = std::max(10, ink_dpi * 2 / 5);
+    std::vector<uint8_t> dark(static_cast<size_t>(w) * h, 0);
     const l_uint32* data = pixGetData(pix.get());
     const int wpl = pixGetWpl(pix.get());
     for (int y = 0; y < h; ++y) {
       const l_uint32* line = data + static_cast<size_t>(y) * wpl;
       for (int x = 0; x < w; ++x) {
-        if (static_cast<int>(GET_DATA_BYTE(line, x)) >= kDarkThreshold) continue;
-        ++dark;
-        if (!covered[static_cast<size_t>(y) * w + x]) ++uncovered;
+        dark[static_cast<size_t>(y) * w + x] =
+            static_cast<int>(GET_DATA_BYTE(line, x)) < kDarkThreshold ? 1 : 0;
       }
     }
-    return dark == 0 ? 0.0 : static_cast<double>(uncovered) / static_cast<double>(dark);
+    std::vector<uint8_t> in_long_run(dark.size(), 0);
+    auto mark_runs = [&](int count, int length, auto index_of) {
+      for (int line = 0; line < count; ++line) {
+        int run = 0;
+        for (int i = 0; i <= length; ++i) {
+          if (i < length && dark[index_of(line, i)]) {
+            ++run;
+            continue;
+          }
+          if (run >= long_run) {
+            for (int k = i - run; k < i; ++k) in_long_run[index_of(line, k)] = 1;
+          }
+          run = 0;
+        }
+      }
+    };
+    mark_runs(h, w, [&](int y, int x) { return static_cast<size_t>(y) * w + x; });
+    mark_runs(w, h, [&](int x, int y) { return static_cast<size_t>(y) * w + x; });
+    int64_t dark_count = 0, uncovered = 0;
+    for (size_t i = 0; i < dark.size(); ++i) {
+      if (!dark[i] || in_long_run[i]) continue;
+      ++dark_count;
+      if (!covered[i]) ++uncovered;
+    }
+    return dark_count == 0 ? 0.0 : static_cast<double>(uncovered) / static_cast<double>(dark_count);
   }
-
   // Poppler reads from this buffer for the document's lifetime.
   std::unique_ptr<std::string> bytes_;
   std::unique_ptr<poppler::document> document_;

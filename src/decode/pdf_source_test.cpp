@@ -280,6 +280,10 @@ TEST(PdfSourceTest, PagesThatNeedOcrHaveNoText) {
   auto type3 = OpenOrDie("robustness/ocrmypdf/type3_font_nomapping.pdf");
   ASSERT_NE(type3, nullptr);
   EXPECT_FALSE(type3->PageText(0).has_value());
+  // Its font maps "Multicolor" to U+4D00 U+7500 ...: UTF-16 in the wrong order.
+  auto swapped = OpenOrDie("robustness/ocrmypdf/cmyk.pdf");
+  ASSERT_NE(swapped, nullptr);
+  EXPECT_FALSE(swapped->PageText(0).has_value());
   auto vector = OpenOrDie("robustness/ocrmypdf/vector.pdf");
   ASSERT_NE(vector, nullptr);
   EXPECT_FALSE(vector->PageText(0).has_value());
@@ -298,6 +302,13 @@ TEST(PdfSourceTest, ImageOfTextShowsAsUncoveredInk) {
   ASSERT_TRUE(simple.has_value());
   EXPECT_GT(with_image->uncovered_ink, 0.2);
   EXPECT_GT(with_image->uncovered_ink, simple->uncovered_ink + 0.15);
+  // A filled form field and table rules are ink but hold no text.
+  auto form = OpenOrDie("formats/with-form.pdf")->PageText(0);
+  ASSERT_TRUE(form.has_value());
+  EXPECT_LT(form->uncovered_ink, 0.1);
+  auto table = OpenOrDie("tables/icdar2013-eu/eu-001.pdf")->PageText(1);
+  ASSERT_TRUE(table.has_value());
+  EXPECT_LT(table->uncovered_ink, 0.1);
 }
 
 TEST(PdfSourceTest, TextBoxesLandOnInk) {
