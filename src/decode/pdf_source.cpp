@@ -32,6 +32,36 @@ constexpr int kDarkThreshold = 160;
 
 std::string PageLabel(int index) { return "page " + std::to_string(index + 1); }
 
+constexpr const char* kRepairedWarning = "the PDF is damaged; what could be read was kept";
+
+// Collects poppler's messages on this thread while it lives. Poppler reports
+// syntax errors it recovered from only through this channel; clean files
+// produce none.
+class PopplerMessages {
+ public:
+  PopplerMessages() : previous_(current_) { current_ = this; }
+  ~PopplerMessages() { current_ = previous_; }
+  PopplerMessages(const PopplerMessages&) = delete;
+  PopplerMessages& operator=(const PopplerMessages&) = delete;
+
+  bool empty() const { return messages_.empty(); }
+  void Clear() { messages_.clear(); }
+  const std::string& first() const { return messages_.front(); }
+
+  static void Record(const std::string& message, void*) {
+    if (current_ != nullptr && current_->messages_.size() < 20) {
+      current_->messages_.push_back(message);
+    }
+  }
+
+ private:
+  static thread_local PopplerMessages* current_;
+  PopplerMessages* previous_;
+  std::vector<std::string> messages_;
+};
+
+thread_local PopplerMessages* PopplerMessages::current_ = nullptr;
+
 // Page size in points as shown (after /Rotate).
 struct PageSize {
   double width = 0;
@@ -76,8 +106,11 @@ bool IsSpace(char32_t c) {
 class PdfSource : public Source {
  public:
   PdfSource(std::unique_ptr<std::string> bytes, std::unique_ptr<poppler::document> document,
-            const Limits& limits)
-      : bytes_(std::move(bytes)), document_(std::move(document)), limits_(limits) {
+            const Limits& limits, bool repaired)
+      : bytes_(std::move(bytes)),
+        document_(std::move(document)),
+        limits_(limits),
+        repaired_(repaired) {
     pages_ = document_->pages();
   }
 
@@ -91,12 +124,21 @@ class PdfSource : public Source {
       auto dpi = RenderDpi(**page, index);
       if (!dpi) return std::unexpected(dpi.error());
       PageImage image;
+      if (repaired_) image.warnings.push_back(kRepairedWarning);
       if (*dpi < limits_.dpi) {
         image.warnings.push_back(PageLabel(index) + ": rendered at " + std::to_string(*dpi) +
                                  " dpi to fit the pixel limit");
       }
+      PopplerMessages messages;
       auto pix = Render(**page, *dpi);
-      if (!pix) return Fail(ErrorCode::kCorrupt, PageLabel(index) + ": the page cannot be rendered");
+      if (!pix) {
+        return Fail(ErrorCode::kCorrupt, PageLabel(index) + ": the page cannot be rendered",
+                    messages.empty() ? "" : messages.first());
+      }
+      if (!messages.empty()) {
+        image.warnings.push_back(PageLabel(index) +
+                                 ": the page has errors and may be incomplete");
+      }
       image.pix = std::move(pix);
       image.dpi = *dpi;
       pixSetResolution(image.pix.get(), *dpi, *dpi);
@@ -339,6 +381,7 @@ class PdfSource : public Source {
   std::unique_ptr<std::string> bytes_;
   std::unique_ptr<poppler::document> document_;
   Limits limits_;
+  bool repaired_ = false;  // poppler reported errors while opening
   int pages_ = 0;
 };
 
@@ -353,7 +396,7 @@ std::unique_ptr<poppler::document> LoadDocument(const std::string& bytes,
 void SilenceLibraries() {
   static std::once_flag once;
   std::call_once(once, [] {
-    poppler::set_debug_error_function([](const std::string&, void*) {}, nullptr);
+    poppler::set_debug_error_function(&PopplerMessages::Record, nullptr);
     setMsgSeverity(L_SEVERITY_NONE);
   });
 }
@@ -366,16 +409,18 @@ core::Result<std::unique_ptr<Source>> OpenPdf(std::string bytes, const Limits& l
   }
   try {
     auto buffer = std::make_unique<std::string>(std::move(bytes));
+    PopplerMessages messages;
     std::unique_ptr<poppler::document> document = LoadDocument(*buffer, password);
     if (document && document->is_locked() && !password.empty()) {
       // A password that was not needed (owner-password-only PDFs open with
       // an empty user password) must not stop the file from opening.
+      messages.Clear();
       auto without = LoadDocument(*buffer, "");
       if (without && !without->is_locked()) document = std::move(without);
     }
     if (!document) {
       return Fail(ErrorCode::kCorrupt, "the PDF is damaged and cannot be read",
-                  "poppler could not load the document");
+                  messages.empty() ? "poppler could not load the document" : messages.first());
     }
     if (document->is_locked()) {
       return Fail(ErrorCode::kEncrypted,
@@ -390,7 +435,8 @@ core::Result<std::unique_ptr<Source>> OpenPdf(std::string bytes, const Limits& l
                                             " pages; the limit is " +
                                             std::to_string(limits.max_pages));
     }
-    return std::make_unique<PdfSource>(std::move(buffer), std::move(document), limits);
+    bool repaired = !messages.empty();
+    return std::make_unique<PdfSource>(std::move(buffer), std::move(document), limits, repaired);
   } catch (const std::exception& e) {
     return Fail(ErrorCode::kCorrupt, "the PDF is damaged and cannot be read", e.what());
   }

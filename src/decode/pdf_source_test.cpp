@@ -142,6 +142,12 @@ TEST(PdfSourceTest, EncryptedOpensWithPassword) {
     auto potato = OpenOrDie("robustness/qpdf/enc-R2,V1,U=view,O=master.pdf", Limits{}, password);
     ASSERT_NE(potato, nullptr);
     EXPECT_EQ(potato->PageCount(), 30);
+    auto page = potato->RenderPage(29);
+    ASSERT_TRUE(page.has_value());
+    EXPECT_TRUE(page->warnings.empty()) << page->warnings[0];
+    auto text = potato->PageText(29);
+    ASSERT_TRUE(text.has_value());
+    EXPECT_EQ(Joined(*text), "Potato 29");
   }
   EXPECT_NE(OpenOrDie("robustness/qpdf/enc-R3,V2,U=view,O=view.pdf", Limits{}, "view"), nullptr);
 }
@@ -176,6 +182,25 @@ TEST(PdfSourceTest, DamagedFilesGiveTheirErrors) {
   core::Error no_pages = OpenError("robustness/unstructured/failing-missing-pages.pdf");
   EXPECT_EQ(no_pages.code, ErrorCode::kCorrupt);
   EXPECT_EQ(no_pages.message, "the PDF has no pages");
+}
+
+TEST(PdfSourceTest, RepairedFilesCarryAWarning) {
+  auto repaired = OpenOrDie("robustness/qpdf/bad9.pdf");
+  ASSERT_NE(repaired, nullptr);
+  auto page = repaired->RenderPage(0);
+  ASSERT_TRUE(page.has_value());
+  ASSERT_FALSE(page->warnings.empty());
+  EXPECT_NE(page->warnings[0].find("damaged"), std::string::npos);
+  auto text = repaired->PageText(0);
+  ASSERT_TRUE(text.has_value());
+  EXPECT_EQ(Joined(*text), "Potato");
+
+  auto bad_image = OpenOrDie("robustness/qpdf/bad-jpeg.pdf");
+  ASSERT_NE(bad_image, nullptr);
+  page = bad_image->RenderPage(0);
+  ASSERT_TRUE(page.has_value());
+  ASSERT_EQ(page->warnings.size(), 1u);
+  EXPECT_EQ(page->warnings[0], "page 1: the page has errors and may be incomplete");
 }
 
 TEST(PdfSourceTest, TruncatedPdf) {
