@@ -1,6 +1,9 @@
 // ocrchat: one binary, several roles. main only parses the command line
 // and hands over to the module that does the work.
+#include <signal.h>
 #include <unistd.h>
+
+#include <atomic>
 
 #include <cstdlib>
 #include <fstream>
@@ -9,8 +12,13 @@
 
 #include <CLI/CLI.hpp>
 
+#include "api/server.h"
 #include "export/export.h"
+#include "jobs/config.h"
 #include "jobs/local.h"
+#include "jobs/probe.h"
+#include "jobs/worker.h"
+#include "store/store.h"
 
 namespace {
 
@@ -102,6 +110,35 @@ int RunOcr(const OcrArgs& args) {
   return 0;
 }
 
+// Flags shared by serve and worker; each also reads OCRCHAT_<NAME>.
+void AddServerFlags(CLI::App* cmd, jobs::Config& config, double& page_timeout_s,
+                    double& retention_h, int64_t& max_mb) {
+  cmd->add_option("--data", config.data_dir, "data directory (SQLite store)")
+      ->envname("OCRCHAT_DATA");
+  cmd->add_option("--page-timeout", page_timeout_s, "seconds a page may take")
+      ->envname("OCRCHAT_PAGE_TIMEOUT");
+  cmd->add_option("--retention", retention_h, "hours results are kept")
+      ->envname("OCRCHAT_RETENTION");
+  cmd->add_option("--max-mb", max_mb, "largest upload in MB")->envname("OCRCHAT_MAX_MB");
+  cmd->add_option("--max-pages", config.limits.max_pages, "most pages in a file")
+      ->envname("OCRCHAT_MAX_PAGES");
+  cmd->add_option("--max-pixels", config.limits.max_pixels, "largest page image in pixels")
+      ->envname("OCRCHAT_MAX_PIXELS");
+  cmd->add_option("--dpi", config.limits.dpi, "PDF render resolution")->envname("OCRCHAT_DPI");
+}
+
+core::Result<std::unique_ptr<store::Store>> OpenStore(const std::string& data_dir) {
+  auto store = store::OpenSqlite(data_dir);
+  if (!store) std::cerr << "ocrchat: " << store.error().message << "\n";
+  return store;
+}
+
+int Report(const core::Status& status) {
+  if (status) return 0;
+  std::cerr << "ocrchat: " << status.error().message << "\n";
+  return 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -120,7 +157,114 @@ int main(int argc, char** argv) {
   ocr_cmd->add_option("--password", ocr.password, "password of an encrypted PDF");
   ocr_cmd->add_option("-o,--output", ocr.output, "output file (default: standard output)");
 
+  jobs::Config config;
+  double page_timeout_s = 120, retention_h = 24;
+  int64_t max_mb = 50;
+  CLI::App* serve_cmd = app.add_subcommand("serve", "Run the HTTP API and its workers");
+  serve_cmd->add_option("--host", config.host, "address to listen on")->envname("OCRCHAT_HOST");
+  serve_cmd->add_option("--port", config.port, "port (0 picks a free one)")->envname("OCRCHAT_PORT");
+  serve_cmd->add_option("--workers", config.workers, "worker processes (0: one per core)")
+      ->envname("OCRCHAT_WORKERS");
+  serve_cmd->add_option("--inline-pages", config.inline_pages,
+                        "files with at most this many pages answer the POST finished")
+      ->envname("OCRCHAT_INLINE_PAGES");
+  serve_cmd->add_option("--anonymous-daily-pages", config.allowance.anonymous_pages_per_day)
+      ->envname("OCRCHAT_ANONYMOUS_DAILY_PAGES");
+  serve_cmd->add_option("--free-monthly-pages", config.allowance.free_pages_per_month)
+      ->envname("OCRCHAT_FREE_MONTHLY_PAGES");
+  serve_cmd->add_option("--cpu-credits-per-page", config.allowance.cpu_credits_per_page)
+      ->envname("OCRCHAT_CPU_CREDITS_PER_PAGE");
+  serve_cmd->add_option("--vlm-credits-per-page", config.allowance.vlm_credits_per_page)
+      ->envname("OCRCHAT_VLM_CREDITS_PER_PAGE");
+  serve_cmd->add_option("--anonymous-file-pages", config.allowance.anonymous_pages_per_file)
+      ->envname("OCRCHAT_ANONYMOUS_FILE_PAGES");
+  serve_cmd->add_option("--free-file-pages", config.allowance.free_pages_per_file)
+      ->envname("OCRCHAT_FREE_FILE_PAGES");
+  serve_cmd->add_option("--paid-file-pages", config.allowance.paid_pages_per_file)
+      ->envname("OCRCHAT_PAID_FILE_PAGES");
+  serve_cmd->add_option("--trusted-proxy", config.trusted_proxies,
+                        "proxy IP whose X-Forwarded-For is believed (repeatable)")
+      ->envname("OCRCHAT_TRUSTED_PROXIES")->delimiter(',');
+  serve_cmd->add_option("--llm-url", config.llm_url, "OpenAI-compatible base URL for chat")
+      ->envname("OCRCHAT_LLM_URL");
+  serve_cmd->add_option("--llm-model", config.llm_model)->envname("OCRCHAT_LLM_MODEL");
+  serve_cmd->add_option("--llm-api-key", config.llm_api_key)->envname("OCRCHAT_LLM_API_KEY");
+  AddServerFlags(serve_cmd, config, page_timeout_s, retention_h, max_mb);
+
+  CLI::App* worker_cmd = app.add_subcommand("worker", "Claim and recognise pages from the store");
+  AddServerFlags(worker_cmd, config, page_timeout_s, retention_h, max_mb);
+
+  std::string probe_file, probe_decrypted;
+  CLI::App* probe_cmd = app.add_subcommand("probe", "Read an upload's type and page count (internal)");
+  probe_cmd->group("");
+  probe_cmd->add_option("file", probe_file)->required();
+  probe_cmd->add_option("--decrypted", probe_decrypted);
+  probe_cmd->add_option("--max-bytes", config.limits.max_bytes);
+  probe_cmd->add_option("--max-pages", config.limits.max_pages);
+  probe_cmd->add_option("--max-pixels", config.limits.max_pixels);
+  probe_cmd->add_option("--dpi", config.limits.dpi);
+
+  std::string data_dir = "./data", name, plan = "free", token;
+  int64_t credits = 0;
+  CLI::App* account_cmd = app.add_subcommand("account", "Create and manage accounts");
+  account_cmd->require_subcommand(1);
+  account_cmd->add_option("--data", data_dir)->envname("OCRCHAT_DATA");
+  CLI::App* account_create = account_cmd->add_subcommand("create", "Create an account");
+  account_create->add_option("name", name)->required();
+  account_create->add_option("--plan", plan)->check(CLI::IsMember({"free", "paid"}));
+  CLI::App* account_list = account_cmd->add_subcommand("list", "List accounts");
+  CLI::App* account_credit = account_cmd->add_subcommand("credit", "Add credits to an account");
+  account_credit->add_option("name", name)->required();
+  account_credit->add_option("credits", credits)->required();
+  CLI::App* account_plan = account_cmd->add_subcommand("plan", "Change an account's plan");
+  account_plan->add_option("name", name)->required();
+  account_plan->add_option("plan", plan)->required()->check(CLI::IsMember({"free", "paid"}));
+
+  CLI::App* token_cmd = app.add_subcommand("token", "Create and revoke API tokens");
+  token_cmd->require_subcommand(1);
+  token_cmd->add_option("--data", data_dir)->envname("OCRCHAT_DATA");
+  CLI::App* token_create = token_cmd->add_subcommand("create", "Create a token (printed once)");
+  token_create->add_option("name", name, "account name")->required();
+  CLI::App* token_revoke = token_cmd->add_subcommand("revoke", "Revoke a token");
+  token_revoke->add_option("token", token)->required();
+
   CLI11_PARSE(app, argc, argv);
+  config.page_timeout_ms = static_cast<int64_t>(page_timeout_s * 1000);
+  config.retention_ms = static_cast<int64_t>(retention_h * 3600 * 1000);
+  config.limits.max_bytes = max_mb * 1024 * 1024;
   if (ocr_cmd->parsed()) return RunOcr(ocr);
+  if (serve_cmd->parsed()) return api::Serve(config);
+  if (probe_cmd->parsed()) return jobs::RunProbeCommand(probe_file, probe_decrypted, config.limits);
+  if (worker_cmd->parsed()) {
+    static std::atomic<bool> stop{false};
+    signal(SIGTERM, [](int) { stop = true; });
+    return jobs::RunWorker(config, static_cast<int>(getpid()), stop);
+  }
+  if (account_cmd->parsed() || token_cmd->parsed()) {
+    auto store = OpenStore(data_dir);
+    if (!store) return 1;
+    store::Store& s = **store;
+    if (account_create->parsed()) {
+      auto account = s.CreateAccount(name, plan);
+      if (!account) return Report(std::unexpected(account.error()));
+      std::cout << "account " << account->name << " (" << account->plan << ") created\n";
+      return 0;
+    }
+    if (account_list->parsed()) {
+      for (const store::Account& a : s.ListAccounts())
+        std::cout << a.name << "\t" << a.plan << "\tcredits " << a.credits << "\tsince "
+                  << a.created_at << "\n";
+      return 0;
+    }
+    if (account_credit->parsed()) return Report(s.AddCredits(name, credits));
+    if (account_plan->parsed()) return Report(s.SetPlan(name, plan));
+    if (token_create->parsed()) {
+      auto created = s.CreateToken(name);
+      if (!created) return Report(std::unexpected(created.error()));
+      std::cout << "token for " << name << " (shown once; keep it safe):\n" << *created << "\n";
+      return 0;
+    }
+    if (token_revoke->parsed()) return Report(s.RevokeToken(token));
+  }
   return 0;
 }

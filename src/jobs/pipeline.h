@@ -32,6 +32,10 @@ struct Recipe {
 core::Result<Recipe> MakeRecipe(const std::string& tier, const std::string& language,
                                 const std::string& tool, const std::string& translate_to);
 
+// The recipe as page tasks carry it.
+std::string RecipeToJson(const Recipe& recipe);
+Recipe RecipeFromJson(const std::string& json);
+
 struct ToolInfo {
   const char* slug;
   const char* description;

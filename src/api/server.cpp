@@ -1,0 +1,526 @@
+// Routes of the OCR.chat API.
+#include "api/server.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+#include <httplib.h>
+
+#include "api/errors.h"
+#include "api/static_content.h"
+#include "core/clock.h"
+#include "core/crypto.h"
+#include "export/export.h"
+#include "jobs/pipeline.h"
+#include "jobs/probe.h"
+#include "jobs/supervisor.h"
+#include "ocr/languages.h"
+
+namespace ocrchat::api {
+namespace {
+
+using core::ErrorCode;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+constexpr const char* kJson = "application/json";
+
+// A store per HTTP thread: a Store is not shared between threads.
+store::Store& ThreadStore(const std::string& data_dir) {
+  thread_local std::unique_ptr<store::Store> store;
+  if (!store) {
+    auto opened = store::OpenSqlite(data_dir);
+    if (!opened) throw std::runtime_error(opened.error().message);
+    store = std::move(*opened);
+  }
+  return *store;
+}
+
+void Send(httplib::Response& res, int status, const json& body) {
+  res.status = status;
+  res.set_content(body.dump(), kJson);
+}
+
+void SendError(httplib::Response& res, const core::Error& error) {
+  Send(res, HttpStatus(error.code), ErrorBody(error));
+}
+
+void SendError(httplib::Response& res, ErrorCode code, const std::string& message) {
+  SendError(res, core::MakeError(code, message));
+}
+
+std::string FileStem(const std::string& filename) {
+  std::string name = filename.empty() ? "document" : filename;
+  size_t dot = name.find_last_of('.');
+  if (dot != std::string::npos && dot > 0) name = name.substr(0, dot);
+  std::string safe;
+  for (char c : name)
+    if (static_cast<unsigned char>(c) >= 0x20 && c != '"' && c != '\\' && c != '/') safe += c;
+  return safe.empty() ? "document" : safe;
+}
+
+// "1-3,7" -> {0, 1, 2, 6}; every page when empty.
+core::Result<std::vector<int>> ParsePages(const std::string& spec, int page_count) {
+  std::vector<int> pages;
+  if (spec.empty()) {
+    for (int i = 0; i < page_count; ++i) pages.push_back(i);
+    return pages;
+  }
+  static const std::regex kRange(R"(^\s*(\d+)\s*(?:-\s*(\d+))?\s*$)");
+  std::vector<bool> chosen(page_count, false);
+  std::stringstream parts(spec);
+  std::string part;
+  while (std::getline(parts, part, ',')) {
+    std::smatch m;
+    if (!std::regex_match(part, m, kRange))
+      return core::Fail(ErrorCode::kInvalidParameter,
+                        "pages must look like 1-3,7 (got '" + spec + "')");
+    long first = std::stol(m[1]), last = m[2].matched ? std::stol(m[2]) : first;
+    if (first < 1 || last < first || last > page_count)
+      return core::Fail(ErrorCode::kInvalidParameter,
+                        "pages " + part + " is outside the file's " + std::to_string(page_count) +
+                            " pages");
+    for (long p = first; p <= last; ++p) chosen[p - 1] = true;
+  }
+  for (int i = 0; i < page_count; ++i)
+    if (chosen[i]) pages.push_back(i);
+  return pages;
+}
+
+class Api {
+ public:
+  explicit Api(jobs::Config config) : config_(std::move(config)) {}
+
+  void Register(httplib::Server& server) {
+    server.Post(R"(/api/v1/ocr/?)", [this](const auto& req, auto& res) { Guard(req, res, &Api::Submit); });
+    server.Get(R"(/api/v1/ocr/?)", [this](const auto& req, auto& res) { Guard(req, res, &Api::List); });
+    server.Get(R"(/api/v1/ocr/([^/]+)/?)", [this](const auto& req, auto& res) { Guard(req, res, &Api::Status); });
+    server.Delete(R"(/api/v1/ocr/([^/]+)/?)", [this](const auto& req, auto& res) { Guard(req, res, &Api::Delete); });
+    server.Get(R"(/api/v1/ocr/([^/]+)/download/?)", [this](const auto& req, auto& res) { Guard(req, res, &Api::Download); });
+    server.Get(R"(/api/v1/account/?)", [this](const auto& req, auto& res) { Guard(req, res, &Api::AccountInfo); });
+    server.Get(R"(/api/v1/languages/?)", [this](const auto& req, auto& res) { Guard(req, res, &Api::Languages); });
+    server.Get(R"(/api/v1/tools/?)", [this](const auto& req, auto& res) { Guard(req, res, &Api::ToolList); });
+    server.Get(R"(/api/v1/openapi\.json)", [](const auto&, auto& res) { res.set_content(OpenApiDocument(), kJson); });
+    server.Get(R"(/healthz/?)", [this](const auto& req, auto& res) { Guard(req, res, &Api::Health); });
+    server.Get(R"(/metrics/?)", [this](const auto& req, auto& res) { Guard(req, res, &Api::Metrics); });
+    server.Get("/", [](const auto&, auto& res) { res.set_content(WebPage(), "text/html; charset=utf-8"); });
+    RegisterChat(server);
+    server.set_error_handler([](const auto&, auto& res) {
+      if (!res.body.empty()) return;
+      std::string message = res.status == 404   ? "no such route"
+                            : res.status == 413 ? "the upload is larger than the size limit"
+                            : res.status == 405 ? "method not allowed"
+                                                : "bad request";
+      res.set_content(json{{"error", message}}.dump(), kJson);
+      if (res.status == 413) res.status = 400;
+    });
+    server.set_exception_handler([](const auto&, auto& res, std::exception_ptr ep) {
+      std::string what = "unknown";
+      try {
+        if (ep) std::rethrow_exception(ep);
+      } catch (const std::exception& e) {
+        what = e.what();
+      }
+      std::cerr << "error: " << what << "\n";
+      Send(res, 500, {{"error", "internal error"}});
+    });
+  }
+
+  void SetSupervisor(jobs::Supervisor* supervisor) { supervisor_ = supervisor; }
+
+ private:
+  using Handler = void (Api::*)(const httplib::Request&, httplib::Response&, const store::Caller&);
+
+  // Authenticates, then runs the handler; counts the request.
+  void Guard(const httplib::Request& req, httplib::Response& res, Handler handler) {
+    ++requests_;
+    auto caller = Authenticate(req);
+    if (!caller) return SendError(res, caller.error());
+    (this->*handler)(req, res, *caller);
+  }
+
+  store::Store& Store() { return ThreadStore(config_.data_dir); }
+
+  std::string ClientIp(const httplib::Request& req) const {
+    std::string ip = req.remote_addr;
+    bool trusted = std::find(config_.trusted_proxies.begin(), config_.trusted_proxies.end(), ip) !=
+                   config_.trusted_proxies.end();
+    if (trusted && req.has_header("X-Forwarded-For")) {
+      std::string chain = req.get_header_value("X-Forwarded-For");
+      size_t comma = chain.find_last_of(',');
+      std::string last = comma == std::string::npos ? chain : chain.substr(comma + 1);
+      last.erase(0, last.find_first_not_of(' '));
+      last.erase(last.find_last_not_of(' ') + 1);
+      if (!last.empty()) ip = last;
+    }
+    return ip;
+  }
+
+  core::Result<store::Caller> Authenticate(const httplib::Request& req) {
+    store::Caller caller;
+    caller.ip = ClientIp(req);
+    std::string token;
+    if (req.has_header("Authorization")) {
+      std::string value = req.get_header_value("Authorization");
+      if (value.rfind("Bearer ", 0) == 0 || value.rfind("bearer ", 0) == 0) token = value.substr(7);
+      else if (value.rfind("Token ", 0) == 0) token = value.substr(6);
+      else return core::Fail(ErrorCode::kUnauthorized, "the Authorization header must be 'Bearer <token>'");
+      token.erase(0, token.find_first_not_of(' '));
+      token.erase(token.find_last_not_of(' ') + 1);
+      if (token.empty()) return core::Fail(ErrorCode::kUnauthorized, "the bearer token is empty");
+    } else if (req.has_param("api_token")) {
+      token = req.get_param_value("api_token");
+      if (token.empty()) return core::Fail(ErrorCode::kUnauthorized, "api_token is empty");
+    }
+    if (!token.empty()) {
+      caller.account = Store().Authenticate(token);
+      if (!caller.account)
+        return core::Fail(ErrorCode::kUnauthorized, "invalid or revoked API token");
+    }
+    return caller;
+  }
+
+  // The job when the caller may see it: its owner, or anyone holding the
+  // uuid of an anonymous job. Everything else is 404.
+  std::optional<store::JobRow> VisibleJob(const std::string& uuid, const store::Caller& caller) {
+    static const std::regex kUuid("^[0-9a-f]{32}$");
+    if (!std::regex_match(uuid, kUuid)) return std::nullopt;
+    std::optional<store::JobRow> job = Store().GetJob(uuid);
+    if (!job) return std::nullopt;
+    if (job->account_id && (!caller.account || caller.account->id != *job->account_id))
+      return std::nullopt;
+    return job;
+  }
+
+  exports::JobInfo InfoOf(const store::JobRow& job) const {
+    exports::JobInfo info;
+    info.uuid = job.uuid;
+    info.status = job.status;
+    info.tier = job.tier;
+    info.language = job.language;
+    info.tool = job.tool;
+    info.filename = job.filename;
+    info.page_count = job.page_count;
+    info.pages_done = job.pages_done;
+    info.created_at = core::Rfc3339(job.created_at_ms);
+    info.completed_at = job.completed_at_ms ? core::Rfc3339(job.completed_at_ms) : "";
+    info.error = job.error;
+    info.warnings = job.warnings;
+    return info;
+  }
+
+  core::Document DocumentOf(const store::JobRow& job) {
+    core::Document document;
+    document.pages = Store().PagesOf(job.uuid);
+    document.detected_language = job.detected_language;
+    return document;
+  }
+
+  json JobJson(const store::JobRow& job) { return exports::JobObject(InfoOf(job), DocumentOf(job)); }
+
+  void Submit(const httplib::Request& req, httplib::Response& res, const store::Caller& caller) {
+    if (!req.is_multipart_form_data() || !req.has_file("file"))
+      return SendError(res, ErrorCode::kInvalidParameter,
+                       "no file: send the image or PDF as the multipart form field 'file'");
+    const httplib::MultipartFormData file = req.get_file_value("file");
+    auto field = [&](const char* name) {
+      return req.has_file(name) ? req.get_file_value(name).content
+                                : req.has_param(name) ? req.get_param_value(name) : std::string();
+    };
+    if (file.content.empty())
+      return SendError(res, ErrorCode::kInvalidParameter, "the file is empty (0 bytes)");
+    if (static_cast<int64_t>(file.content.size()) > config_.limits.max_bytes)
+      return SendError(res, ErrorCode::kTooLarge,
+                       "the file is " + std::to_string(file.content.size() / (1024 * 1024)) +
+                           " MB; the limit is " +
+                           std::to_string(config_.limits.max_bytes / (1024 * 1024)) + " MB");
+    auto recipe = jobs::MakeRecipe(field("tier"), field("language"), field("tool"),
+                                   field("translate_to"));
+    if (!recipe) return SendError(res, recipe.error());
+    recipe->dpi = config_.limits.dpi;
+    recipe->page_timeout_ms = static_cast<int>(config_.page_timeout_ms);
+
+    // Type, page count and password, found by a child process.
+    fs::path tmp = fs::path(config_.data_dir) / "tmp";
+    std::error_code ec;
+    fs::create_directories(tmp, ec);
+    std::string uuid = core::NewUuid();
+    fs::path upload_path = tmp / (uuid + ".upload"), plain_path = tmp / (uuid + ".plain");
+    {
+      std::ofstream out(upload_path, std::ios::binary);
+      out.write(file.content.data(), static_cast<std::streamsize>(file.content.size()));
+    }
+    auto probe = jobs::ProbeInChild(config_.binary, upload_path, field("password"), plain_path,
+                                    config_.limits, 60000);
+    std::string bytes;
+    if (probe && probe->decrypted) {
+      std::ifstream in(plain_path, std::ios::binary);
+      std::ostringstream buffer;
+      buffer << in.rdbuf();
+      bytes = std::move(buffer).str();
+    }
+    fs::remove(upload_path, ec);
+    fs::remove(plain_path, ec);
+    if (!probe) return SendError(res, probe.error());
+    if (bytes.empty()) bytes = file.content;
+
+    auto pages = ParsePages(field("pages"), probe->page_count);
+    if (!pages) return SendError(res, pages.error());
+
+    store::NewJob job;
+    job.uuid = uuid;
+    if (caller.account) job.account_id = caller.account->id;
+    job.client_ip = caller.ip;
+    job.plan = caller.Plan();
+    job.tier = recipe->tier;
+    job.language = recipe->language;
+    job.filename = file.filename.empty() ? "upload" : file.filename;
+    job.format = probe->format;
+    job.tool = recipe->tool;
+    job.translate_to = recipe->translate_to;
+    job.recipe_json = jobs::RecipeToJson(*recipe);
+    job.pages = std::move(*pages);
+    job.upload = std::move(bytes);
+    job.warnings = recipe->warnings;
+    auto accepted = Store().AcceptJob(job, caller, config_.allowance);
+    if (!accepted) return Send(res, 402, RefusalBody(accepted.error()));
+
+    const int count = static_cast<int>(job.pages.size());
+    if (count > config_.inline_pages) {
+      std::optional<store::JobRow> row = Store().GetJob(uuid);
+      return Send(res, 202, JobJson(*row));
+    }
+    // Small files answer finished: wait for the workers.
+    auto deadline = std::chrono::steady_clock::now() +
+                    std::chrono::milliseconds(config_.page_timeout_ms * 2 * (count + 1));
+    std::optional<store::JobRow> row;
+    int sleep_ms = 2;
+    while (true) {
+      row = Store().GetJob(uuid);
+      if (!row || row->status == "done" || row->status == "failed") break;
+      if (std::chrono::steady_clock::now() > deadline) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(sleep_ms));
+      sleep_ms = std::min(sleep_ms + 2, 20);
+    }
+    if (!row) return SendError(res, ErrorCode::kNotFound, "the job was deleted");
+    if (row->status == "failed" && row->error && HttpStatus(row->error->code) == 400) {
+      json body = ErrorBody(*row->error);
+      body["uuid"] = row->uuid;
+      return Send(res, 400, body);
+    }
+    Send(res, row->status == "done" || row->status == "failed" ? 200 : 202, JobJson(*row));
+  }
+
+  void Status(const httplib::Request& req, httplib::Response& res, const store::Caller& caller) {
+    auto job = VisibleJob(req.matches[1], caller);
+    if (!job) return SendError(res, ErrorCode::kNotFound, "no such job");
+    Send(res, 200, JobJson(*job));
+  }
+
+  void List(const httplib::Request& req, httplib::Response& res, const store::Caller& caller) {
+    if (!caller.account)
+      return SendError(res, ErrorCode::kUnauthorized,
+                       "listing jobs needs an account token; anonymous jobs are reached by uuid");
+    int page = 1, page_size = 20;
+    try {
+      if (req.has_param("page")) page = std::stoi(req.get_param_value("page"));
+      if (req.has_param("page_size")) page_size = std::stoi(req.get_param_value("page_size"));
+    } catch (const std::exception&) {
+      return SendError(res, ErrorCode::kInvalidParameter, "page and page_size must be numbers");
+    }
+    if (page < 1 || page_size < 1 || page_size > 100)
+      return SendError(res, ErrorCode::kInvalidParameter,
+                       "page must be >= 1 and page_size between 1 and 100");
+    int64_t total = Store().CountJobs(caller.account->id);
+    json results = json::array();
+    for (const store::JobRow& job :
+         Store().ListJobs(caller.account->id, page_size, (page - 1) * page_size)) {
+      json j = exports::JobObject(InfoOf(job), core::Document{});
+      j.erase("pages");
+      j.erase("text");
+      j.erase("markdown");
+      results.push_back(std::move(j));
+    }
+    auto link = [&](int p) -> json {
+      if (p < 1 || static_cast<int64_t>(p - 1) * page_size >= total) return nullptr;
+      return "/api/v1/ocr/?page=" + std::to_string(p) + "&page_size=" + std::to_string(page_size);
+    };
+    Send(res, 200,
+         {{"count", total}, {"next", link(page + 1)}, {"previous", link(page - 1)},
+          {"results", std::move(results)}});
+  }
+
+  void Delete(const httplib::Request& req, httplib::Response& res, const store::Caller& caller) {
+    auto job = VisibleJob(req.matches[1], caller);
+    if (!job || !Store().DeleteJob(job->uuid))
+      return SendError(res, ErrorCode::kNotFound, "no such job");
+    res.status = 204;
+  }
+
+  void Download(const httplib::Request& req, httplib::Response& res, const store::Caller& caller) {
+    auto job = VisibleJob(req.matches[1], caller);
+    if (!job) return SendError(res, ErrorCode::kNotFound, "no such job");
+    std::string name = req.has_param("format") ? req.get_param_value("format") : "json";
+    auto format = exports::FormatFromName(name);
+    if (!format)
+      return SendError(res, ErrorCode::kInvalidParameter,
+                       "unknown format '" + name + "': use one of " + exports::KnownFormats());
+    if (job->status != "done")
+      return SendError(res, ErrorCode::kConflict,
+                       "the job is " + job->status + ": downloads are ready when it is done");
+    core::Document document = DocumentOf(*job);
+    exports::JobInfo info = InfoOf(*job);
+    std::string body;
+    switch (*format) {
+      case exports::Format::kTxt: body = exports::WriteText(document); break;
+      case exports::Format::kMd: body = exports::WriteMarkdown(document); break;
+      case exports::Format::kCsv: body = exports::WriteCsv(document); break;
+      case exports::Format::kJson: body = exports::JobObject(info, document).dump(); break;
+      case exports::Format::kHocr: body = exports::WriteHocr(document, info); break;
+      case exports::Format::kAlto: body = exports::WriteAlto(document, info); break;
+      case exports::Format::kDocx: {
+        auto docx = exports::WriteDocx(document, info);
+        if (!docx) return SendError(res, docx.error());
+        body = std::move(*docx);
+        break;
+      }
+      case exports::Format::kPdf: {
+        std::optional<std::string> pdf = Store().ArtifactOf(job->uuid, "pdf");
+        if (!pdf)
+          return SendError(res, ErrorCode::kInternal, "the searchable PDF of this job is missing");
+        body = std::move(*pdf);
+        break;
+      }
+    }
+    res.set_header("Content-Disposition", "attachment; filename=\"" + FileStem(job->filename) +
+                                              "." + exports::FormatName(*format) + "\"");
+    res.set_content(std::move(body), exports::ContentType(*format));
+  }
+
+  void AccountInfo(const httplib::Request&, httplib::Response& res, const store::Caller& caller) {
+    if (!caller.account)
+      return SendError(res, ErrorCode::kUnauthorized, "the account endpoint needs an API token");
+    store::Usage usage = Store().UsageOf(caller, config_.allowance);
+    Send(res, 200,
+         {{"name", caller.account->name},
+          {"plan", usage.plan},
+          {"period", usage.period},
+          {"used", usage.used},
+          {"cap", usage.cap},
+          {"balance", usage.balance},
+          {"created_at", caller.account->created_at}});
+  }
+
+  void Languages(const httplib::Request&, httplib::Response& res, const store::Caller&) {
+    json languages = json::array();
+    for (const ocr::LanguageInfo& l : ocr::KnownLanguages())
+      if (l.installed)
+        languages.push_back({{"code", l.iso}, {"tesseract", l.tesseract}, {"name", l.name}});
+    Send(res, 200, {{"auto", true}, {"languages", std::move(languages)}});
+  }
+
+  void ToolList(const httplib::Request&, httplib::Response& res, const store::Caller&) {
+    json tools = json::array();
+    for (const jobs::ToolInfo& t : jobs::Tools())
+      tools.push_back({{"slug", t.slug}, {"description", t.description}});
+    Send(res, 200, {{"tools", std::move(tools)}});
+  }
+
+  void Health(const httplib::Request&, httplib::Response& res, const store::Caller&) {
+    size_t workers = supervisor_ ? supervisor_->Workers().size() : 0;
+    Send(res, 200, {{"status", "ok"}, {"workers", workers}});
+  }
+
+  void Metrics(const httplib::Request&, httplib::Response& res, const store::Caller&) {
+    store::Stats s = Store().GetStats();
+    std::ostringstream out;
+    auto gauge = [&](const char* name, const char* help, const std::string& labels, int64_t v) {
+      out << "# HELP " << name << " " << help << "\n# TYPE " << name << " gauge\n"
+          << name << labels << " " << v << "\n";
+    };
+    out << "# HELP ocrchat_jobs Jobs in the store by status\n# TYPE ocrchat_jobs gauge\n";
+    out << "ocrchat_jobs{status=\"pending\"} " << s.jobs_pending << "\n";
+    out << "ocrchat_jobs{status=\"processing\"} " << s.jobs_processing << "\n";
+    out << "ocrchat_jobs{status=\"done\"} " << s.jobs_done << "\n";
+    out << "ocrchat_jobs{status=\"failed\"} " << s.jobs_failed << "\n";
+    gauge("ocrchat_pages_queued", "Page tasks waiting for a worker", "", s.pages_queued);
+    gauge("ocrchat_pages_running", "Page tasks being recognised", "", s.pages_running);
+    gauge("ocrchat_pages_done", "Pages recognised, of jobs still kept", "", s.pages_done_total);
+    gauge("ocrchat_workers", "Worker processes running", "",
+          supervisor_ ? static_cast<int64_t>(supervisor_->Workers().size()) : 0);
+    out << "# HELP ocrchat_worker_restarts_total Workers replaced after dying\n"
+        << "# TYPE ocrchat_worker_restarts_total counter\nocrchat_worker_restarts_total "
+        << (supervisor_ ? supervisor_->Restarts() : 0) << "\n";
+    out << "# HELP ocrchat_http_requests_total API requests served\n"
+        << "# TYPE ocrchat_http_requests_total counter\nocrchat_http_requests_total "
+        << requests_.load() << "\n";
+    res.set_content(out.str(), "text/plain; version=0.0.4");
+  }
+
+  void RegisterChat(httplib::Server& server);
+
+  jobs::Config config_;
+  jobs::Supervisor* supervisor_ = nullptr;
+  std::atomic<int64_t> requests_{0};
+};
+
+void Api::RegisterChat(httplib::Server&) {}
+
+std::atomic<httplib::Server*> g_server{nullptr};
+
+void OnSignal(int) {
+  if (httplib::Server* server = g_server.load()) server->stop();
+}
+
+}  // namespace
+
+int Serve(const jobs::Config& config) {
+  auto store = store::OpenSqlite(config.data_dir);
+  if (!store) {
+    std::cerr << "ocrchat: " << store.error().message << "\n";
+    return 1;
+  }
+  store->reset();
+  std::error_code ec;
+  fs::remove_all(fs::path(config.data_dir) / "tmp", ec);
+
+  httplib::Server server;
+  server.new_task_queue = [] { return new httplib::ThreadPool(64); };
+  server.set_payload_max_length(static_cast<size_t>(config.limits.max_bytes) + (1 << 20));
+  Api api(config);
+  api.Register(server);
+  int port = config.port;
+  if (port == 0) {
+    port = server.bind_to_any_port(config.host);
+  } else if (!server.bind_to_port(config.host, port)) {
+    port = -1;
+  }
+  if (port < 0) {
+    std::cerr << "ocrchat: cannot listen on " << config.host << ":" << config.port << "\n";
+    return 1;
+  }
+  jobs::Supervisor supervisor(config);
+  supervisor.Start();
+  api.SetSupervisor(&supervisor);
+  g_server = &server;
+  signal(SIGINT, OnSignal);
+  signal(SIGTERM, OnSignal);
+  signal(SIGPIPE, SIG_IGN);
+  std::cout << "ocrchat listening on http://" << config.host << ":" << port << std::endl;
+  server.listen_after_bind();
+  g_server = nullptr;
+  supervisor.Stop();
+  return 0;
+}
+
+}  // namespace ocrchat::api

@@ -1,0 +1,30 @@
+// Settings of the server and its workers: every figure in one place, each
+// settable by a flag and an OCRCHAT_* environment variable (see main.cpp).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "decode/decode.h"
+#include "store/store.h"
+
+namespace ocrchat::jobs {
+
+struct Config {
+  std::string host = "127.0.0.1";
+  int port = 8080;
+  std::string data_dir = "./data";
+  int workers = 0;  // 0: one per core
+  decode::Limits limits;
+  store::Allowance allowance;
+  int inline_pages = 5;             // files with this many pages answer the POST done
+  int64_t page_timeout_ms = 120000;  // per page; the worker is killed past it
+  int64_t retention_ms = 24LL * 3600 * 1000;
+  std::vector<std::string> trusted_proxies;  // IPs whose X-Forwarded-For is believed
+  std::string llm_url, llm_model, llm_api_key;
+  int64_t llm_timeout_ms = 30000;
+  std::string binary = "/proc/self/exe";  // what the supervisor starts workers from
+};
+
+}  // namespace ocrchat::jobs

@@ -1,0 +1,116 @@
+// Worker processes and their failures.
+#include "jobs/supervisor.h"
+
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <iostream>
+#include <vector>
+
+namespace ocrchat::jobs {
+
+Supervisor::Supervisor(Config config) : config_(std::move(config)) {
+  if (config_.workers <= 0) config_.workers = std::max(1u, std::thread::hardware_concurrency());
+}
+
+Supervisor::~Supervisor() { Stop(); }
+
+void Supervisor::Start() {
+  if (auto store = store::OpenSqlite(config_.data_dir)) (*store)->RequeueRunning();
+  for (int i = 0; i < config_.workers; ++i) Spawn();
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void Supervisor::Stop() {
+  if (stop_.exchange(true)) return;
+  if (thread_.joinable()) thread_.join();
+  std::lock_guard lock(mutex_);
+  for (pid_t pid : workers_) kill(pid, SIGKILL);
+  for (pid_t pid : workers_) waitpid(pid, nullptr, 0);
+  workers_.clear();
+}
+
+std::set<pid_t> Supervisor::Workers() const {
+  std::lock_guard lock(mutex_);
+  return workers_;
+}
+
+pid_t Supervisor::Spawn() {
+  std::vector<std::string> args = {config_.binary, "worker", "--data", config_.data_dir,
+                                   "--page-timeout", std::to_string(config_.page_timeout_ms / 1000.0),
+                                   "--max-pixels", std::to_string(config_.limits.max_pixels),
+                                   "--dpi", std::to_string(config_.limits.dpi)};
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t parent = getpid();
+  pid_t pid = fork();
+  if (pid == 0) {
+    // The worker dies with the server: a restarted server requeues its task.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(0);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  if (pid > 0) {
+    std::lock_guard lock(mutex_);
+    workers_.insert(pid);
+  }
+  return pid;
+}
+
+void Supervisor::Loop() {
+  auto store = store::OpenSqlite(config_.data_dir);
+  if (!store) {
+    std::cerr << "supervisor: " << store.error().message << "\n";
+    return;
+  }
+  auto last_sweep = std::chrono::steady_clock::now() - std::chrono::hours(1);
+  while (!stop_.load()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    // Dead workers: their tasks go back to the queue (or fail), and a new
+    // worker takes their place.
+    int status = 0;
+    pid_t pid;
+    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+      bool ours;
+      {
+        std::lock_guard lock(mutex_);
+        ours = workers_.erase(pid) > 0;
+      }
+      if (!ours) continue;
+      bool timed_out = killed_for_time_.erase(pid) > 0;
+      core::Error error =
+          timed_out ? core::MakeError(core::ErrorCode::kTimeout,
+                                      "reading this page took longer than the " +
+                                          std::to_string(config_.page_timeout_ms / 1000) +
+                                          " s limit")
+                    : core::MakeError(core::ErrorCode::kWorkerCrashed,
+                                      "the worker reading this page crashed; the file may be "
+                                      "damaged");
+      (*store)->ReleaseWorker(pid, error);
+      if (!stop_.load()) {
+        ++restarts_;
+        Spawn();
+      }
+    }
+    // Workers past their lease: stop them; the loop above does the rest.
+    for (int worker : (*store)->OverdueWorkers()) {
+      std::lock_guard lock(mutex_);
+      if (workers_.count(worker) && !killed_for_time_.count(worker)) {
+        killed_for_time_.insert(worker);
+        kill(worker, SIGKILL);
+      }
+    }
+    auto now = std::chrono::steady_clock::now();
+    if (now - last_sweep > std::chrono::seconds(60)) {
+      last_sweep = now;
+      (*store)->DeleteExpired(config_.retention_ms);
+    }
+  }
+}
+
+}  // namespace ocrchat::jobs

@@ -1,0 +1,150 @@
+// The worker loop: claim, recognise or assemble, record.
+#include "jobs/worker.h"
+
+#include <chrono>
+#include <iostream>
+#include <list>
+#include <thread>
+
+#include "core/clock.h"
+#include "export/export.h"
+#include "jobs/pipeline.h"
+
+namespace ocrchat::jobs {
+namespace {
+
+// The open sources of the last few jobs: consecutive pages of one job
+// do not reopen its file.
+class SourceCache {
+ public:
+  core::Result<decode::Source*> Get(store::Store& store, const std::string& uuid,
+                                    const decode::Limits& limits) {
+    for (auto it = open_.begin(); it != open_.end(); ++it)
+      if (it->first == uuid) {
+        open_.splice(open_.begin(), open_, it);
+        return open_.front().second.get();
+      }
+    std::optional<std::string> upload = store.UploadOf(uuid);
+    if (!upload) return core::Fail(core::ErrorCode::kInternal, "the upload is gone");
+    auto source = decode::Open(std::move(*upload), limits);
+    if (!source) return std::unexpected(source.error());
+    open_.emplace_front(uuid, std::move(*source));
+    while (open_.size() > 2) open_.pop_back();
+    return open_.front().second.get();
+  }
+  void Forget(const std::string& uuid) {
+    open_.remove_if([&](const auto& entry) { return entry.first == uuid; });
+  }
+
+ private:
+  std::list<std::pair<std::string, std::unique_ptr<decode::Source>>> open_;
+};
+
+core::Error OnPage(core::Error error, int index) {
+  if (error.message.rfind("page ", 0) != 0)
+    error.message = "page " + std::to_string(index + 1) + ": " + error.message;
+  return error;
+}
+
+void RecognizeTask(store::Store& store, const Config& config, const store::Task& task,
+                   ocr::Engine& engine, SourceCache& sources) {
+  Recipe recipe = RecipeFromJson(task.recipe_json);
+  auto source = sources.Get(store, task.job_uuid, config.limits);
+  if (!source) {
+    store.FailJob(task.job_uuid, OnPage(source.error(), task.index));
+    return;
+  }
+  auto page = ProcessPage(**source, task.index, engine, recipe);
+  if (!page) {
+    store.FailJob(task.job_uuid, OnPage(page.error(), task.index));
+    sources.Forget(task.job_uuid);
+    return;
+  }
+  std::string image;
+  if (task.format != "pdf") {
+    auto encoded = PageImageForPdf(**source, task.index);
+    if (encoded) {
+      nlohmann::json head = {{"codec", static_cast<int>(encoded->codec)},
+                             {"width", encoded->width},
+                             {"height", encoded->height},
+                             {"bpc", encoded->bits_per_component},
+                             {"components", encoded->components},
+                             {"dpi", encoded->dpi}};
+      image = head.dump() + '\n' + encoded->data;
+    }
+  }
+  auto done = store.CompletePage(task, *page, image);
+  if (!done) std::cerr << "worker: " << done.error().message << "\n";
+}
+
+exports::PdfPageImage ImageFromBlob(const std::string& blob) {
+  exports::PdfPageImage image;
+  size_t newline = blob.find('\n');
+  if (newline == std::string::npos) return image;
+  nlohmann::json head = nlohmann::json::parse(blob.substr(0, newline), nullptr, false);
+  if (!head.is_object()) return image;
+  image.codec = static_cast<exports::PdfPageImage::Codec>(head.value("codec", 0));
+  image.width = head.value("width", 0);
+  image.height = head.value("height", 0);
+  image.bits_per_component = head.value("bpc", 8);
+  image.components = head.value("components", 1);
+  image.dpi = head.value("dpi", 300);
+  image.data = blob.substr(newline + 1);
+  return image;
+}
+
+void AssembleTask(store::Store& store, const store::Task& task, SourceCache& sources) {
+  sources.Forget(task.job_uuid);
+  std::optional<store::JobRow> job = store.GetJob(task.job_uuid);
+  if (!job) return;
+  core::Document document = Assemble(store.PagesOf(task.job_uuid));
+  std::vector<std::string> warnings = document.warnings;
+  std::vector<std::pair<std::string, std::string>> artifacts;
+  core::Result<std::string> pdf = core::Fail(core::ErrorCode::kInternal, "no pages");
+  if (task.format == "pdf") {
+    std::optional<std::string> upload = store.UploadOf(task.job_uuid);
+    if (upload) pdf = exports::AddTextLayerToPdf(*upload, document);
+  } else {
+    std::vector<exports::PdfPageImage> images;
+    for (const core::Page& page : document.pages)
+      images.push_back(ImageFromBlob(store.PdfImageOf(task.job_uuid, page.index)));
+    pdf = exports::WriteSearchablePdf(document, images);
+  }
+  if (pdf)
+    artifacts.emplace_back("pdf", std::move(*pdf));
+  else
+    warnings.push_back("the searchable PDF could not be made: " + pdf.error().message);
+  auto finished = store.FinishJob(task, document.detected_language, warnings, artifacts);
+  if (!finished) std::cerr << "worker: " << finished.error().message << "\n";
+}
+
+}  // namespace
+
+int RunWorker(const Config& config, int worker_id, const std::atomic<bool>& stop) {
+  auto opened = store::OpenSqlite(config.data_dir);
+  if (!opened) {
+    std::cerr << "worker: " << opened.error().message << "\n";
+    return 1;
+  }
+  store::Store& store = **opened;
+  auto engine = ocr::MakeTesseractEngine();
+  SourceCache sources;
+  const int64_t lease_ms = config.page_timeout_ms + 5000;
+  int idle_ms = 5;
+  while (!stop.load()) {
+    std::optional<store::Task> task = store.ClaimTask(worker_id, lease_ms);
+    if (!task) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(idle_ms));
+      idle_ms = std::min(idle_ms * 2, 50);
+      continue;
+    }
+    idle_ms = 5;
+    if (task->index == store::kAssembly)
+      AssembleTask(store, *task, sources);
+    else
+      RecognizeTask(store, config, *task, *engine, sources);
+  }
+  return 0;
+}
+
+}  // namespace ocrchat::jobs
