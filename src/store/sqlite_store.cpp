@@ -1,0 +1,985 @@
+// SqliteStore: the Store on one SQLite database in WAL mode that the server
+// and its worker processes share; every change is one IMMEDIATE transaction.
+#include <algorithm>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "core/clock.h"
+#include "core/crypto.h"
+#include "store/sqlite.h"
+#include "store/store.h"
+
+namespace ocrchat::store {
+namespace {
+
+using core::ErrorCode;
+
+// Migration i brings PRAGMA user_version from i to i + 1.
+const char* const kMigrations[] = {
+    R"sql(
+CREATE TABLE accounts (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  plan TEXT NOT NULL,
+  credits INTEGER NOT NULL DEFAULT 0,           -- balance left to spend
+  credits_reserved INTEGER NOT NULL DEFAULT 0,  -- held by unfinished jobs
+  credits_spent INTEGER NOT NULL DEFAULT 0,
+  created_at_ms INTEGER NOT NULL
+);
+CREATE TABLE tokens (
+  id INTEGER PRIMARY KEY,
+  account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  token_hash TEXT NOT NULL UNIQUE,  -- SHA-256 hex; the token itself is never stored
+  created_at_ms INTEGER NOT NULL,
+  revoked_at_ms INTEGER
+);
+CREATE INDEX tokens_account ON tokens(account_id);
+-- Page allowances: anonymous callers per IP and day, free accounts per month.
+CREATE TABLE usage (
+  subject TEXT NOT NULL,  -- 'ip:1.2.3.4' | 'account:12'
+  period TEXT NOT NULL,   -- '2026-11-25' | '2026-11'
+  charged INTEGER NOT NULL DEFAULT 0,
+  reserved INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (subject, period)
+) WITHOUT ROWID;
+CREATE TABLE jobs (
+  uuid TEXT PRIMARY KEY,
+  account_id INTEGER REFERENCES accounts(id),
+  client_ip TEXT NOT NULL,
+  plan TEXT NOT NULL,
+  priority INTEGER NOT NULL,  -- paid 2, free 1, anonymous 0
+  status TEXT NOT NULL,       -- pending | processing | done | failed
+  tier TEXT NOT NULL,
+  language TEXT NOT NULL,
+  filename TEXT NOT NULL,
+  format TEXT NOT NULL,
+  detected_language TEXT NOT NULL DEFAULT '',
+  tool TEXT,
+  translate_to TEXT,
+  recipe_json TEXT NOT NULL,
+  page_count INTEGER NOT NULL,
+  pages_done INTEGER NOT NULL DEFAULT 0,
+  pages_started INTEGER NOT NULL DEFAULT 0,  -- claims, for interleaving jobs
+  -- Where the job's pages are reserved and charged: a usage row, or the
+  -- account's credits when charge_period is 'credits'. Kept on the job so
+  -- that a page finishing after midnight settles the day it was reserved on.
+  charge_subject TEXT NOT NULL,
+  charge_period TEXT NOT NULL,
+  unit_cost INTEGER NOT NULL,  -- pages or credits one page costs
+  reserved INTEGER NOT NULL,   -- pages or credits still reserved
+  error_code TEXT,
+  error_message TEXT,
+  warnings_json TEXT NOT NULL DEFAULT '[]',
+  created_at_ms INTEGER NOT NULL,
+  completed_at_ms INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX jobs_queue ON jobs(status, priority DESC, pages_started, created_at_ms);
+CREATE INDEX jobs_account ON jobs(account_id, created_at_ms DESC);
+CREATE INDEX jobs_completed ON jobs(completed_at_ms) WHERE completed_at_ms > 0;
+CREATE TABLE uploads (
+  job_uuid TEXT PRIMARY KEY REFERENCES jobs(uuid) ON DELETE CASCADE,
+  data BLOB NOT NULL
+);
+CREATE TABLE tasks (
+  job_uuid TEXT NOT NULL REFERENCES jobs(uuid) ON DELETE CASCADE,
+  idx INTEGER NOT NULL,  -- page index, or -1 for the assembly
+  ordinal INTEGER NOT NULL,
+  state TEXT NOT NULL,   -- queued | running | done | failed | dropped
+  attempts INTEGER NOT NULL DEFAULT 0,
+  worker_id INTEGER,
+  lease_until_ms INTEGER,
+  page_json TEXT,
+  pdf_image BLOB,
+  PRIMARY KEY (job_uuid, idx)
+);
+CREATE INDEX tasks_queue ON tasks(job_uuid, state, ordinal);
+CREATE INDEX tasks_state ON tasks(state, worker_id);
+CREATE TABLE artifacts (
+  job_uuid TEXT NOT NULL REFERENCES jobs(uuid) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  data BLOB NOT NULL,
+  PRIMARY KEY (job_uuid, name)
+);
+CREATE TABLE conversations (
+  id TEXT PRIMARY KEY,
+  job_uuid TEXT NOT NULL REFERENCES jobs(uuid) ON DELETE CASCADE,
+  account_id INTEGER NOT NULL,
+  created_at_ms INTEGER NOT NULL
+);
+CREATE INDEX conversations_job ON conversations(job_uuid, created_at_ms);
+CREATE TABLE messages (
+  conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+  seq INTEGER NOT NULL,
+  role TEXT NOT NULL,
+  content TEXT NOT NULL,
+  citations_json TEXT NOT NULL,
+  created_at_ms INTEGER NOT NULL,
+  PRIMARY KEY (conversation_id, seq)
+);
+-- Monotonic figures for /metrics that outlive deleted jobs.
+CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+INSERT INTO counters VALUES ('pages_done_total', 0);
+)sql",
+};
+
+constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
+
+constexpr std::string_view kJobColumns =
+    "uuid, account_id, status, tier, language, filename, format, detected_language, tool, "
+    "translate_to, recipe_json, page_count, pages_done, error_code, error_message, "
+    "warnings_json, created_at_ms, completed_at_ms";
+
+int PriorityOf(std::string_view plan) {
+  if (plan == "paid") return 2;
+  if (plan == "free") return 1;
+  return 0;
+}
+
+std::string DayKey(int64_t unix_ms) { return core::Rfc3339(unix_ms).substr(0, 10); }
+std::string MonthKey(int64_t unix_ms) { return core::Rfc3339(unix_ms).substr(0, 7); }
+std::string AccountSubject(int64_t id) { return "account:" + std::to_string(id); }
+
+ErrorCode CodeFromName(std::string_view name) {
+  for (int i = 0; i <= static_cast<int>(ErrorCode::kInternal); ++i) {
+    auto code = static_cast<ErrorCode>(i);
+    if (core::CodeName(code) == name) return code;
+  }
+  return ErrorCode::kInternal;
+}
+
+std::string WarningsToJson(const std::vector<std::string>& warnings) {
+  return nlohmann::json(warnings).dump();
+}
+
+std::vector<std::string> WarningsFromJson(const std::string& text) {
+  nlohmann::json json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  std::vector<std::string> warnings;
+  if (!json.is_array()) return warnings;
+  for (const auto& item : json)
+    if (item.is_string()) warnings.push_back(item.get<std::string>());
+  return warnings;
+}
+
+std::string Plural(int64_t n, std::string_view word) {
+  return std::to_string(n) + " " + std::string(word) + (n == 1 ? "" : "s");
+}
+
+bool IsValidPlan(std::string_view plan) { return plan == "free" || plan == "paid"; }
+
+core::Error InternalError(const std::exception& e) {
+  return core::MakeError(ErrorCode::kInternal, "the database failed", e.what());
+}
+
+class SqliteStore final : public Store {
+ public:
+  explicit SqliteStore(std::unique_ptr<Connection> db) : db_(std::move(db)) {}
+
+  void Migrate() {
+    db_->Write([&] {
+      int version = 0;
+      {
+        Rows rows = db_->Query("PRAGMA user_version");
+        if (rows.Next()) version = static_cast<int>(rows.Int(0));
+      }
+      if (version > kSchemaVersion)
+        throw SqliteError(SQLITE_ERROR, "the database was written by a newer ocrchat (schema " +
+                                            std::to_string(version) + ")");
+      for (int v = version; v < kSchemaVersion; ++v) db_->ExecScript(kMigrations[v]);
+      if (version != kSchemaVersion)
+        db_->ExecScript("PRAGMA user_version = " + std::to_string(kSchemaVersion));
+    });
+  }
+
+  // ---- accounts and tokens ----------------------------------------------
+
+  core::Result<Account> CreateAccount(const std::string& name, const std::string& plan) override {
+    if (name.empty()) return core::Fail(ErrorCode::kInvalidParameter, "an account needs a name");
+    if (!IsValidPlan(plan))
+      return core::Fail(ErrorCode::kInvalidParameter,
+                        "unknown plan \"" + plan + "\"; use free or paid");
+    try {
+      return db_->Write([&]() -> core::Result<Account> {
+        if (FindAccountIn(name))
+          return core::Fail(ErrorCode::kConflict, "account \"" + name + "\" exists already");
+        db_->Exec("INSERT INTO accounts (name, plan, created_at_ms) VALUES (?, ?, ?)", name, plan,
+                  core::NowUnixMs());
+        return *FindAccountIn(name);
+      });
+    } catch (const SqliteError& e) {
+      return std::unexpected(InternalError(e));
+    }
+  }
+
+  core::Result<Account> FindAccount(const std::string& name) override {
+    try {
+      if (auto account = FindAccountIn(name)) return *account;
+      return core::Fail(ErrorCode::kNotFound, "no account \"" + name + "\"");
+    } catch (const SqliteError& e) {
+      return std::unexpected(InternalError(e));
+    }
+  }
+
+  std::vector<Account> ListAccounts() override {
+    std::vector<Account> accounts;
+    Rows rows = db_->Query("SELECT id, name, plan, credits, created_at_ms FROM accounts ORDER BY id");
+    while (rows.Next()) accounts.push_back(AccountFromRow(rows));
+    return accounts;
+  }
+
+  core::Status SetPlan(const std::string& name, const std::string& plan) override {
+    if (!IsValidPlan(plan))
+      return core::Fail(ErrorCode::kInvalidParameter,
+                        "unknown plan \"" + plan + "\"; use free or paid");
+    try {
+      int changed = db_->Write(
+          [&] { return db_->Exec("UPDATE accounts SET plan = ? WHERE name = ?", plan, name); });
+      if (changed == 0) return core::Fail(ErrorCode::kNotFound, "no account \"" + name + "\"");
+      return {};
+    } catch (const SqliteError& e) {
+      return std::unexpected(InternalError(e));
+    }
+  }
+
+  core::Status AddCredits(const std::string& name, int64_t credits) override {
+    try {
+      return db_->Write([&]() -> core::Status {
+        std::optional<Account> account = FindAccountIn(name);
+        if (!account) return core::Fail(ErrorCode::kNotFound, "no account \"" + name + "\"");
+        if (account->credits + credits < 0)
+          return core::Fail(ErrorCode::kInvalidParameter,
+                            "the account has only " + Plural(account->credits, "credit"));
+        db_->Exec("UPDATE accounts SET credits = credits + ? WHERE id = ?", credits, account->id);
+        return {};
+      });
+    } catch (const SqliteError& e) {
+      return std::unexpected(InternalError(e));
+    }
+  }
+
+  core::Result<std::string> CreateToken(const std::string& account_name) override {
+    try {
+      return db_->Write([&]() -> core::Result<std::string> {
+        std::optional<Account> account = FindAccountIn(account_name);
+        if (!account)
+          return core::Fail(ErrorCode::kNotFound, "no account \"" + account_name + "\"");
+        std::string token = "oc_" + core::RandomHex(16);
+        db_->Exec("INSERT INTO tokens (account_id, token_hash, created_at_ms) VALUES (?, ?, ?)",
+                  account->id, core::Sha256Hex(token), core::NowUnixMs());
+        return token;
+      });
+    } catch (const SqliteError& e) {
+      return std::unexpected(InternalError(e));
+    }
+  }
+
+  core::Status RevokeToken(const std::string& token) override {
+    std::string hash = core::Sha256Hex(token);
+    try {
+      return db_->Write([&]() -> core::Status {
+        {
+          Rows rows = db_->Query("SELECT 1 FROM tokens WHERE token_hash = ?", hash);
+          if (!rows.Next()) return core::Fail(ErrorCode::kNotFound, "unknown token");
+        }
+        db_->Exec(
+            "UPDATE tokens SET revoked_at_ms = ? WHERE token_hash = ? AND revoked_at_ms IS NULL",
+            core::NowUnixMs(), hash);
+        return {};
+      });
+    } catch (const SqliteError& e) {
+      return std::unexpected(InternalError(e));
+    }
+  }
+
+  std::optional<Account> Authenticate(const std::string& token) override {
+    std::string hash = core::Sha256Hex(token);
+    Rows rows = db_->Query(
+        "SELECT a.id, a.name, a.plan, a.credits, a.created_at_ms, t.token_hash "
+        "FROM tokens t JOIN accounts a ON a.id = t.account_id "
+        "WHERE t.token_hash = ? AND t.revoked_at_ms IS NULL",
+        hash);
+    if (!rows.Next()) return std::nullopt;
+    // The index lookup is not constant-time; the final comparison is.
+    if (!core::ConstantTimeEquals(rows.Text(5), hash)) return std::nullopt;
+    return AccountFromRow(rows);
+  }
+
+  // ---- metering ------------------------------------------------------------
+
+  Usage UsageOf(const Caller& caller, const Allowance& allowance) override {
+    Usage usage;
+    usage.plan = caller.Plan();
+    int64_t now = core::NowUnixMs();
+    if (usage.plan == "paid" && caller.account) {
+      usage.period = "credits";
+      Rows rows = db_->Query(
+          "SELECT credits, credits_reserved, credits_spent FROM accounts WHERE id = ?",
+          caller.account->id);
+      if (rows.Next()) {
+        usage.used = rows.Int(1) + rows.Int(2);
+        usage.balance = std::max<int64_t>(0, rows.Int(0));
+      }
+      usage.cap = usage.used + usage.balance;
+      return usage;
+    }
+    if (usage.plan == "free" && caller.account) {
+      usage.period = "month";
+      usage.cap = allowance.free_pages_per_month;
+      usage.used = PagesUsed(AccountSubject(caller.account->id), MonthKey(now));
+    } else {
+      usage.period = "day";
+      usage.cap = allowance.anonymous_pages_per_day;
+      usage.used = PagesUsed("ip:" + caller.ip, DayKey(now));
+    }
+    usage.balance = std::max<int64_t>(0, usage.cap - usage.used);
+    return usage;
+  }
+
+  std::expected<void, Refusal> AcceptJob(const NewJob& job, const Caller& caller,
+                                         const Allowance& allowance) override {
+    const std::string plan = caller.account ? caller.Plan() : "anonymous";
+    const int64_t pages = static_cast<int64_t>(job.pages.size());
+    int64_t per_file = plan == "paid"   ? allowance.paid_pages_per_file
+                       : plan == "free" ? allowance.free_pages_per_file
+                                        : allowance.anonymous_pages_per_file;
+    if (pages > per_file)
+      return std::unexpected(Refusal{pages, per_file, "file",
+                                     "this file has " + Plural(pages, "page") + "; the " + plan +
+                                         " plan allows " + Plural(per_file, "page") +
+                                         " per file"});
+    return db_->Write([&]() -> std::expected<void, Refusal> {
+      int64_t now = core::NowUnixMs();
+      std::string subject, period;
+      int64_t unit_cost = 1;
+      if (plan == "paid") {
+        unit_cost = job.tier == "vlm" ? allowance.vlm_credits_per_page
+                                      : allowance.cpu_credits_per_page;
+        int64_t cost = pages * unit_cost;
+        int64_t balance = 0, used = 0;
+        {
+          Rows rows = db_->Query(
+              "SELECT credits, credits_reserved, credits_spent FROM accounts WHERE id = ?",
+              caller.account->id);
+          if (rows.Next()) {
+            balance = rows.Int(0);
+            used = rows.Int(1) + rows.Int(2);
+          }
+        }
+        if (cost > balance)
+          return std::unexpected(Refusal{
+              used, used + balance, "credits",
+              "not enough credits: this file needs " + Plural(cost, "credit") + " (" +
+                  Plural(pages, "page") + " on " + job.tier + ") and " +
+                  std::to_string(std::max<int64_t>(0, balance)) + " are left; buy more credits"});
+        db_->Exec(
+            "UPDATE accounts SET credits = credits - ?, credits_reserved = credits_reserved + ? "
+            "WHERE id = ?",
+            cost, cost, caller.account->id);
+        subject = AccountSubject(caller.account->id);
+        period = "credits";
+      } else {
+        bool free = plan == "free";
+        subject = free ? AccountSubject(caller.account->id) : "ip:" + caller.ip;
+        period = free ? MonthKey(now) : DayKey(now);
+        int64_t cap = free ? allowance.free_pages_per_month : allowance.anonymous_pages_per_day;
+        int64_t used = PagesUsed(subject, period);
+        if (used + pages > cap) {
+          std::string when = free ? "this month" : "today";
+          std::string advice = free ? "buy credits or try again next month"
+                                    : "sign up for an account or try again tomorrow";
+          std::string message =
+              used >= cap ? std::string(free ? "monthly" : "daily") + " page allowance used up: " +
+                                std::to_string(used) + " of " + std::to_string(cap) +
+                                " pages " + when + "; " + advice
+                          : "this file has " + Plural(pages, "page") + " but only " +
+                                std::to_string(cap - used) + " of " + std::to_string(cap) +
+                                " pages are left " + when + "; " + advice;
+          return std::unexpected(Refusal{used, cap, free ? "month" : "day", message});
+        }
+        db_->Exec(
+            "INSERT INTO usage (subject, period, reserved) VALUES (?, ?, ?) "
+            "ON CONFLICT (subject, period) DO UPDATE SET reserved = reserved + excluded.reserved",
+            subject, period, pages);
+      }
+      db_->Exec(
+          "INSERT INTO jobs (uuid, account_id, client_ip, plan, priority, status, tier, language, "
+          "filename, format, tool, translate_to, recipe_json, page_count, charge_subject, "
+          "charge_period, unit_cost, reserved, warnings_json, created_at_ms) "
+          "VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          job.uuid, job.account_id, job.client_ip, job.plan, PriorityOf(job.plan), job.tier,
+          job.language, job.filename, job.format, job.tool, job.translate_to, job.recipe_json,
+          pages, subject, period, unit_cost, pages * unit_cost, WarningsToJson(job.warnings),
+          now);
+      db_->Exec("INSERT INTO uploads (job_uuid, data) VALUES (?, ?)", job.uuid, Blob{job.upload});
+      for (size_t i = 0; i < job.pages.size(); ++i)
+        db_->Exec("INSERT INTO tasks (job_uuid, idx, ordinal, state) VALUES (?, ?, ?, 'queued')",
+                  job.uuid, job.pages[i], static_cast<int64_t>(i));
+      if (job.pages.empty()) QueueAssembly(job.uuid, 0);
+      return {};
+    });
+  }
+
+  // ---- jobs ------------------------------------------------------------------
+
+  std::optional<JobRow> GetJob(const std::string& uuid) override {
+    static const std::string sql =
+        "SELECT " + std::string(kJobColumns) + " FROM jobs WHERE uuid = ?";
+    Rows rows = db_->Query(sql, uuid);
+    if (!rows.Next()) return std::nullopt;
+    return JobFromRow(rows);
+  }
+
+  std::vector<core::Page> PagesOf(const std::string& uuid) override {
+    std::vector<core::Page> pages;
+    Rows rows = db_->Query(
+        "SELECT page_json FROM tasks WHERE job_uuid = ? AND idx >= 0 AND state = 'done' "
+        "ORDER BY ordinal",
+        uuid);
+    while (rows.Next()) pages.push_back(core::PageFromJson(nlohmann::json::parse(rows.Text(0))));
+    return pages;
+  }
+
+  std::vector<JobRow> ListJobs(int64_t account_id, int limit, int offset) override {
+    static const std::string sql = "SELECT " + std::string(kJobColumns) +
+                                   " FROM jobs WHERE account_id = ? "
+                                   "ORDER BY created_at_ms DESC, rowid DESC LIMIT ? OFFSET ?";
+    std::vector<JobRow> jobs;
+    Rows rows = db_->Query(sql, account_id, limit, offset);
+    while (rows.Next()) jobs.push_back(JobFromRow(rows));
+    return jobs;
+  }
+
+  int64_t CountJobs(int64_t account_id) override {
+    Rows rows = db_->Query("SELECT COUNT(*) FROM jobs WHERE account_id = ?", account_id);
+    return rows.Next() ? rows.Int(0) : 0;
+  }
+
+  bool DeleteJob(const std::string& uuid) override {
+    return db_->Write([&] {
+      std::optional<std::string> status = StatusOf(uuid);
+      if (!status) return false;
+      if (*status == "pending" || *status == "processing") ReleaseReservation(uuid);
+      // Tasks, upload, artifacts, conversations and messages go by cascade.
+      db_->Exec("DELETE FROM jobs WHERE uuid = ?", uuid);
+      return true;
+    });
+  }
+
+  // ---- the queue -----------------------------------------------------------
+
+  std::optional<Task> ClaimTask(int worker_id, int64_t lease_ms) override {
+    return db_->Write([&]() -> std::optional<Task> {
+      Task task;
+      {
+        Rows rows = db_->Query(
+            "SELECT j.uuid, j.recipe_json, j.format FROM jobs j "
+            "WHERE j.status IN ('pending', 'processing') AND EXISTS ("
+            "  SELECT 1 FROM tasks t WHERE t.job_uuid = j.uuid AND t.state = 'queued') "
+            "ORDER BY j.priority DESC, j.pages_started, j.created_at_ms, j.rowid LIMIT 1");
+        if (!rows.Next()) return std::nullopt;
+        task.job_uuid = rows.Text(0);
+        task.recipe_json = rows.Text(1);
+        task.format = rows.Text(2);
+      }
+      {
+        Rows rows = db_->Query(
+            "SELECT idx, ordinal, attempts FROM tasks WHERE job_uuid = ? AND state = 'queued' "
+            "ORDER BY ordinal LIMIT 1",
+            task.job_uuid);
+        if (!rows.Next()) return std::nullopt;
+        task.index = static_cast<int>(rows.Int(0));
+        task.ordinal = static_cast<int>(rows.Int(1));
+        task.attempts = static_cast<int>(rows.Int(2)) + 1;
+      }
+      db_->Exec(
+          "UPDATE tasks SET state = 'running', worker_id = ?, lease_until_ms = ?, "
+          "attempts = attempts + 1 WHERE job_uuid = ? AND idx = ?",
+          worker_id, core::NowUnixMs() + lease_ms, task.job_uuid, task.index);
+      db_->Exec(
+          "UPDATE jobs SET pages_started = pages_started + 1, status = 'processing' "
+          "WHERE uuid = ?",
+          task.job_uuid);
+      return task;
+    });
+  }
+
+  std::optional<std::string> UploadOf(const std::string& job_uuid) override {
+    Rows rows = db_->Query("SELECT data FROM uploads WHERE job_uuid = ?", job_uuid);
+    if (!rows.Next()) return std::nullopt;
+    return rows.Text(0);
+  }
+
+  core::Status CompletePage(const Task& task, const core::Page& page,
+                            const std::string& pdf_image) override {
+    if (task.index < 0)
+      return core::Fail(ErrorCode::kInvalidParameter, "the assembly is not a page");
+    std::string page_json = core::PageToJson(page).dump();
+    try {
+      return db_->Write([&]() -> core::Status {
+        std::optional<std::string> state = TaskState(task.job_uuid, task.index);
+        if (!state) return core::Fail(ErrorCode::kNotFound, "no such task");
+        if (*state == "done") return {};
+        if (*state != "running")
+          return core::Fail(ErrorCode::kConflict, "the task is " + *state + ", not running");
+        db_->Exec(
+            "UPDATE tasks SET state = 'done', page_json = ?, pdf_image = ?, worker_id = NULL, "
+            "lease_until_ms = NULL WHERE job_uuid = ? AND idx = ?",
+            page_json, Blob{pdf_image}, task.job_uuid, task.index);
+        ChargeOnePage(task.job_uuid);
+        db_->Exec(
+            "UPDATE counters SET value = value + 1 WHERE name = 'pages_done_total'");
+        int64_t page_count = 0, pages_done = 0;
+        {
+          Rows rows = db_->Query(
+              "UPDATE jobs SET pages_done = pages_done + 1 WHERE uuid = ? "
+              "RETURNING page_count, pages_done",
+              task.job_uuid);
+          if (rows.Next()) {
+            page_count = rows.Int(0);
+            pages_done = rows.Int(1);
+          }
+          while (rows.Next()) {
+          }
+        }
+        if (pages_done >= page_count) QueueAssembly(task.job_uuid, page_count);
+        return {};
+      });
+    } catch (const SqliteError& e) {
+      return std::unexpected(InternalError(e));
+    }
+  }
+
+  std::string PdfImageOf(const std::string& job_uuid, int index) override {
+    Rows rows = db_->Query(
+        "SELECT pdf_image FROM tasks WHERE job_uuid = ? AND idx = ? AND state = 'done'", job_uuid,
+        index);
+    return rows.Next() ? rows.Text(0) : std::string();
+  }
+
+  core::Status FinishJob(
+      const Task& task, const std::string& detected_language,
+      const std::vector<std::string>& warnings,
+      const std::vector<std::pair<std::string, std::string>>& artifacts) override {
+    if (task.index != kAssembly)
+      return core::Fail(ErrorCode::kInvalidParameter, "only the assembly finishes a job");
+    try {
+      return db_->Write([&]() -> core::Status {
+        std::vector<std::string> all_warnings;
+        std::string status;
+        {
+          Rows rows =
+              db_->Query("SELECT status, warnings_json FROM jobs WHERE uuid = ?", task.job_uuid);
+          if (!rows.Next()) return core::Fail(ErrorCode::kNotFound, "no such job");
+          status = rows.Text(0);
+          all_warnings = WarningsFromJson(rows.Text(1));
+        }
+        if (status == "done") return {};
+        if (status == "failed") return core::Fail(ErrorCode::kConflict, "the job has failed");
+        std::optional<std::string> state = TaskState(task.job_uuid, kAssembly);
+        if (!state || *state == "dropped" || *state == "failed")
+          return core::Fail(ErrorCode::kConflict, "the job's pages are not all done");
+        for (const std::string& warning : warnings)
+          if (std::find(all_warnings.begin(), all_warnings.end(), warning) == all_warnings.end())
+            all_warnings.push_back(warning);
+        ReleaseReservation(task.job_uuid);
+        db_->Exec(
+            "UPDATE jobs SET status = 'done', detected_language = ?, warnings_json = ?, "
+            "completed_at_ms = ? WHERE uuid = ?",
+            detected_language, WarningsToJson(all_warnings), core::NowUnixMs(), task.job_uuid);
+        db_->Exec(
+            "UPDATE tasks SET state = 'done', worker_id = NULL, lease_until_ms = NULL "
+            "WHERE job_uuid = ? AND idx = ?",
+            task.job_uuid, kAssembly);
+        for (const auto& [name, data] : artifacts)
+          db_->Exec("INSERT OR REPLACE INTO artifacts (job_uuid, name, data) VALUES (?, ?, ?)",
+                    task.job_uuid, name, Blob{data});
+        db_->Exec("DELETE FROM uploads WHERE job_uuid = ?", task.job_uuid);
+        return {};
+      });
+    } catch (const SqliteError& e) {
+      return std::unexpected(InternalError(e));
+    }
+  }
+
+  std::optional<std::string> ArtifactOf(const std::string& job_uuid,
+                                        const std::string& name) override {
+    Rows rows =
+        db_->Query("SELECT data FROM artifacts WHERE job_uuid = ? AND name = ?", job_uuid, name);
+    if (!rows.Next()) return std::nullopt;
+    return rows.Text(0);
+  }
+
+  core::Status FailJob(const std::string& job_uuid, const core::Error& error) override {
+    try {
+      return db_->Write([&] { return FailJobIn(job_uuid, error); });
+    } catch (const SqliteError& e) {
+      return std::unexpected(InternalError(e));
+    }
+  }
+
+  std::vector<Task> ReleaseWorker(int worker_id, const core::Error& error) override {
+    return db_->Write([&] {
+      std::vector<Task> tasks;
+      {
+        Rows rows = db_->Query(
+            "SELECT t.job_uuid, t.idx, t.ordinal, t.attempts, j.recipe_json, j.format "
+            "FROM tasks t JOIN jobs j ON j.uuid = t.job_uuid "
+            "WHERE t.state = 'running' AND t.worker_id = ?",
+            worker_id);
+        while (rows.Next()) {
+          Task task;
+          task.job_uuid = rows.Text(0);
+          task.index = static_cast<int>(rows.Int(1));
+          task.ordinal = static_cast<int>(rows.Int(2));
+          task.attempts = static_cast<int>(rows.Int(3));
+          task.recipe_json = rows.Text(4);
+          task.format = rows.Text(5);
+          tasks.push_back(std::move(task));
+        }
+      }
+      for (const Task& task : tasks) {
+        if (task.attempts >= 2) {
+          db_->Exec(
+              "UPDATE tasks SET state = 'failed', worker_id = NULL, lease_until_ms = NULL "
+              "WHERE job_uuid = ? AND idx = ?",
+              task.job_uuid, task.index);
+          core::Error failure = error;
+          if (task.index >= 0)
+            failure.message = "page " + std::to_string(task.index + 1) + ": " + error.message;
+          FailJobIn(task.job_uuid, failure);
+        } else {
+          Requeue(task.job_uuid, task.index);
+        }
+      }
+      return tasks;
+    });
+  }
+
+  std::vector<int> OverdueWorkers() override {
+    std::vector<int> workers;
+    Rows rows = db_->Query(
+        "SELECT DISTINCT worker_id FROM tasks WHERE state = 'running' AND lease_until_ms < ? "
+        "ORDER BY worker_id",
+        core::NowUnixMs());
+    while (rows.Next()) workers.push_back(static_cast<int>(rows.Int(0)));
+    return workers;
+  }
+
+  void RequeueRunning() override {
+    db_->Write([&] {
+      db_->Exec(
+          "UPDATE jobs SET pages_started = MAX(0, pages_started - ("
+          "  SELECT COUNT(*) FROM tasks t WHERE t.job_uuid = jobs.uuid AND t.state = 'running')) "
+          "WHERE uuid IN (SELECT job_uuid FROM tasks WHERE state = 'running')");
+      db_->Exec(
+          "UPDATE tasks SET state = 'queued', worker_id = NULL, lease_until_ms = NULL, "
+          "attempts = MAX(0, attempts - 1) WHERE state = 'running'");
+    });
+  }
+
+  int DeleteExpired(int64_t retention_ms) override {
+    return db_->Write([&] {
+      std::vector<std::string> uuids;
+      {
+        Rows rows = db_->Query(
+            "SELECT uuid FROM jobs WHERE completed_at_ms > 0 AND completed_at_ms < ? "
+            "AND status IN ('done', 'failed')",
+            core::NowUnixMs() - retention_ms);
+        while (rows.Next()) uuids.push_back(rows.Text(0));
+      }
+      for (const std::string& uuid : uuids) db_->Exec("DELETE FROM jobs WHERE uuid = ?", uuid);
+      db_->Exec(
+          "DELETE FROM uploads WHERE job_uuid IN "
+          "(SELECT uuid FROM jobs WHERE status IN ('done', 'failed'))");
+      return static_cast<int>(uuids.size());
+    });
+  }
+
+  Stats GetStats() override {
+    return db_->Read([&] {
+      Stats stats;
+      {
+        Rows rows = db_->Query("SELECT status, COUNT(*) FROM jobs GROUP BY status");
+        while (rows.Next()) {
+          std::string status = rows.Text(0);
+          int64_t n = rows.Int(1);
+          if (status == "pending") stats.jobs_pending = n;
+          if (status == "processing") stats.jobs_processing = n;
+          if (status == "done") stats.jobs_done = n;
+          if (status == "failed") stats.jobs_failed = n;
+        }
+      }
+      {
+        Rows rows = db_->Query(
+            "SELECT state, COUNT(*) FROM tasks WHERE idx >= 0 AND state IN ('queued', 'running') "
+            "GROUP BY state");
+        while (rows.Next()) {
+          if (rows.Text(0) == "queued") stats.pages_queued = rows.Int(1);
+          if (rows.Text(0) == "running") stats.pages_running = rows.Int(1);
+        }
+      }
+      {
+        Rows rows = db_->Query("SELECT value FROM counters WHERE name = 'pages_done_total'");
+        if (rows.Next()) stats.pages_done_total = rows.Int(0);
+      }
+      return stats;
+    });
+  }
+
+  // ---- chat ------------------------------------------------------------------
+
+  std::string CreateConversation(const std::string& job_uuid, int64_t account_id) override {
+    std::string id = core::NewUuid();
+    try {
+      db_->Write([&] {
+        db_->Exec(
+            "INSERT INTO conversations (id, job_uuid, account_id, created_at_ms) "
+            "VALUES (?, ?, ?, ?)",
+            id, job_uuid, account_id, core::NowUnixMs());
+      });
+    } catch (const SqliteError& e) {
+      if (e.IsConstraint()) return {};  // no such job
+      throw;
+    }
+    return id;
+  }
+
+  std::optional<Conversation> GetConversation(const std::string& job_uuid,
+                                              const std::string& id) override {
+    return db_->Read([&]() -> std::optional<Conversation> {
+      Conversation conversation;
+      {
+        Rows rows = db_->Query(
+            "SELECT id, created_at_ms FROM conversations WHERE id = ? AND job_uuid = ?", id,
+            job_uuid);
+        if (!rows.Next()) return std::nullopt;
+        conversation.id = rows.Text(0);
+        conversation.created_at = core::Rfc3339(rows.Int(1));
+      }
+      conversation.messages = MessagesOf(id);
+      return conversation;
+    });
+  }
+
+  core::Status AddMessage(const std::string& conversation_id,
+                          const ConversationMessage& message) override {
+    try {
+      return db_->Write([&]() -> core::Status {
+        {
+          Rows rows = db_->Query("SELECT 1 FROM conversations WHERE id = ?", conversation_id);
+          if (!rows.Next()) return core::Fail(ErrorCode::kNotFound, "no such conversation");
+        }
+        db_->Exec(
+            "INSERT INTO messages (conversation_id, seq, role, content, citations_json, "
+            "created_at_ms) VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM messages "
+            "WHERE conversation_id = ?1), ?2, ?3, ?4, ?5)",
+            conversation_id, message.role, message.content,
+            message.citations_json.empty() ? std::string("[]") : message.citations_json,
+            core::NowUnixMs());
+        return {};
+      });
+    } catch (const SqliteError& e) {
+      return std::unexpected(InternalError(e));
+    }
+  }
+
+  std::vector<Conversation> History(const std::string& job_uuid) override {
+    return db_->Read([&] {
+      std::vector<Conversation> conversations;
+      {
+        Rows rows = db_->Query(
+            "SELECT id, created_at_ms FROM conversations WHERE job_uuid = ? "
+            "ORDER BY created_at_ms, rowid",
+            job_uuid);
+        while (rows.Next()) {
+          Conversation conversation;
+          conversation.id = rows.Text(0);
+          conversation.created_at = core::Rfc3339(rows.Int(1));
+          conversations.push_back(std::move(conversation));
+        }
+      }
+      for (Conversation& conversation : conversations)
+        conversation.messages = MessagesOf(conversation.id);
+      return conversations;
+    });
+  }
+
+ private:
+  static Account AccountFromRow(const Rows& rows) {
+    Account account;
+    account.id = rows.Int(0);
+    account.name = rows.Text(1);
+    account.plan = rows.Text(2);
+    account.credits = rows.Int(3);
+    account.created_at = core::Rfc3339(rows.Int(4));
+    return account;
+  }
+
+  static JobRow JobFromRow(const Rows& rows) {
+    JobRow job;
+    job.uuid = rows.Text(0);
+    job.account_id = rows.OptInt(1);
+    job.status = rows.Text(2);
+    job.tier = rows.Text(3);
+    job.language = rows.Text(4);
+    job.filename = rows.Text(5);
+    job.format = rows.Text(6);
+    job.detected_language = rows.Text(7);
+    job.tool = rows.OptText(8);
+    job.translate_to = rows.OptText(9);
+    job.recipe_json = rows.Text(10);
+    job.page_count = static_cast<int>(rows.Int(11));
+    job.pages_done = static_cast<int>(rows.Int(12));
+    if (!rows.IsNull(13))
+      job.error = core::MakeError(CodeFromName(rows.Text(13)), rows.Text(14));
+    job.warnings = WarningsFromJson(rows.Text(15));
+    job.created_at_ms = rows.Int(16);
+    job.completed_at_ms = rows.Int(17);
+    return job;
+  }
+
+  std::optional<Account> FindAccountIn(const std::string& name) {
+    Rows rows = db_->Query(
+        "SELECT id, name, plan, credits, created_at_ms FROM accounts WHERE name = ?", name);
+    if (!rows.Next()) return std::nullopt;
+    return AccountFromRow(rows);
+  }
+
+  int64_t PagesUsed(const std::string& subject, const std::string& period) {
+    Rows rows = db_->Query("SELECT charged + reserved FROM usage WHERE subject = ? AND period = ?",
+                           subject, period);
+    return rows.Next() ? rows.Int(0) : 0;
+  }
+
+  std::optional<std::string> StatusOf(const std::string& uuid) {
+    Rows rows = db_->Query("SELECT status FROM jobs WHERE uuid = ?", uuid);
+    if (!rows.Next()) return std::nullopt;
+    return rows.Text(0);
+  }
+
+  std::optional<std::string> TaskState(const std::string& uuid, int index) {
+    Rows rows = db_->Query("SELECT state FROM tasks WHERE job_uuid = ? AND idx = ?", uuid, index);
+    if (!rows.Next()) return std::nullopt;
+    return rows.Text(0);
+  }
+
+  void QueueAssembly(const std::string& uuid, int64_t ordinal) {
+    db_->Exec(
+        "INSERT INTO tasks (job_uuid, idx, ordinal, state) VALUES (?, ?, ?, 'queued') "
+        "ON CONFLICT (job_uuid, idx) DO NOTHING",
+        uuid, kAssembly, ordinal);
+  }
+
+  void Requeue(const std::string& uuid, int index) {
+    db_->Exec(
+        "UPDATE tasks SET state = 'queued', worker_id = NULL, lease_until_ms = NULL "
+        "WHERE job_uuid = ? AND idx = ?",
+        uuid, index);
+    db_->Exec("UPDATE jobs SET pages_started = MAX(0, pages_started - 1) WHERE uuid = ?", uuid);
+  }
+
+  struct Reservation {
+    std::optional<int64_t> account_id;
+    std::string subject, period;
+    int64_t unit_cost = 0, reserved = 0;
+  };
+
+  std::optional<Reservation> ReservationOf(const std::string& uuid) {
+    Rows rows = db_->Query(
+        "SELECT account_id, charge_subject, charge_period, unit_cost, reserved FROM jobs "
+        "WHERE uuid = ?",
+        uuid);
+    if (!rows.Next()) return std::nullopt;
+    return Reservation{rows.OptInt(0), rows.Text(1), rows.Text(2), rows.Int(3), rows.Int(4)};
+  }
+
+  // Turns one page's reservation into a charge.
+  void ChargeOnePage(const std::string& uuid) {
+    std::optional<Reservation> r = ReservationOf(uuid);
+    if (!r) return;
+    int64_t from_reserve = std::min(r->unit_cost, r->reserved);
+    if (r->period == "credits") {
+      // Credits beyond the reservation (none in practice) come off the balance.
+      db_->Exec(
+          "UPDATE accounts SET credits_reserved = MAX(0, credits_reserved - ?), "
+          "credits_spent = credits_spent + ?, credits = credits - ? WHERE id = ?",
+          from_reserve, r->unit_cost, r->unit_cost - from_reserve, r->account_id);
+    } else {
+      db_->Exec(
+          "INSERT INTO usage (subject, period, charged) VALUES (?1, ?2, ?4) "
+          "ON CONFLICT (subject, period) DO UPDATE SET "
+          "reserved = MAX(0, reserved - ?3), charged = charged + ?4",
+          r->subject, r->period, from_reserve, r->unit_cost);
+    }
+    db_->Exec("UPDATE jobs SET reserved = reserved - ? WHERE uuid = ?", from_reserve, uuid);
+  }
+
+  // Gives back what the job still holds: pages to the allowance, credits to
+  // the balance.
+  void ReleaseReservation(const std::string& uuid) {
+    std::optional<Reservation> r = ReservationOf(uuid);
+    if (!r || r->reserved <= 0) return;
+    if (r->period == "credits") {
+      db_->Exec(
+          "UPDATE accounts SET credits = credits + ?1, "
+          "credits_reserved = MAX(0, credits_reserved - ?1) WHERE id = ?2",
+          r->reserved, r->account_id);
+    } else {
+      db_->Exec(
+          "UPDATE usage SET reserved = MAX(0, reserved - ?) WHERE subject = ? AND period = ?",
+          r->reserved, r->subject, r->period);
+    }
+    db_->Exec("UPDATE jobs SET reserved = 0 WHERE uuid = ?", uuid);
+  }
+
+  core::Status FailJobIn(const std::string& uuid, const core::Error& error) {
+    std::optional<std::string> status = StatusOf(uuid);
+    if (!status) return core::Fail(ErrorCode::kNotFound, "no such job");
+    if (*status == "failed") return {};
+    if (*status == "done") return core::Fail(ErrorCode::kConflict, "the job is done already");
+    ReleaseReservation(uuid);
+    db_->Exec(
+        "UPDATE tasks SET state = 'dropped', worker_id = NULL, lease_until_ms = NULL "
+        "WHERE job_uuid = ? AND state IN ('queued', 'running')",
+        uuid);
+    db_->Exec(
+        "UPDATE jobs SET status = 'failed', error_code = ?, error_message = ?, "
+        "completed_at_ms = ? WHERE uuid = ?",
+        std::string(core::CodeName(error.code)), error.message, core::NowUnixMs(), uuid);
+    db_->Exec("DELETE FROM uploads WHERE job_uuid = ?", uuid);
+    return {};
+  }
+
+  std::vector<ConversationMessage> MessagesOf(const std::string& conversation_id) {
+    std::vector<ConversationMessage> messages;
+    Rows rows = db_->Query(
+        "SELECT role, content, citations_json, created_at_ms FROM messages "
+        "WHERE conversation_id = ? ORDER BY seq",
+        conversation_id);
+    while (rows.Next())
+      messages.push_back(
+          ConversationMessage{rows.Text(0), rows.Text(1), rows.Text(2), core::Rfc3339(rows.Int(3))});
+    return messages;
+  }
+
+  std::unique_ptr<Connection> db_;
+};
+
+}  // namespace
+
+core::Result<std::unique_ptr<Store>> OpenSqlite(const std::string& data_dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(data_dir, ec);
+  if (ec)
+    return core::Fail(ErrorCode::kInternal, "cannot create the data directory " + data_dir,
+                      ec.message());
+  std::string path = (std::filesystem::path(data_dir) / "ocrchat.db").string();
+  try {
+    auto store = std::make_unique<SqliteStore>(Connection::Open(path));
+    store->Migrate();
+    return store;
+  } catch (const SqliteError& e) {
+    return core::Fail(ErrorCode::kInternal, "cannot open the database " + path, e.what());
+  }
+}
+
+}  // namespace ocrchat::store

@@ -1,0 +1,686 @@
+// Tests of the SQLite store: accounts and tokens, metering, the page queue
+// across connections and processes, job lifecycle, expiry and chat.
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <set>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "core/crypto.h"
+#include "store/store.h"
+
+namespace ocrchat::store {
+namespace {
+
+namespace fs = std::filesystem;
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = (fs::temp_directory_path() / ("ocrchat-store-" + core::RandomHex(8))).string();
+    store_ = Open();
+  }
+  void TearDown() override {
+    store_.reset();
+    fs::remove_all(dir_);
+  }
+
+  std::unique_ptr<Store> Open() {
+    auto opened = OpenSqlite(dir_);
+    EXPECT_TRUE(opened.has_value()) << (opened ? "" : opened.error().detail);
+    return opened ? std::move(*opened) : nullptr;
+  }
+
+  static NewJob MakeJob(int pages, const std::string& plan = "anonymous",
+                        std::optional<int64_t> account_id = std::nullopt,
+                        const std::string& tier = "cpu") {
+    NewJob job;
+    job.uuid = core::NewUuid();
+    job.account_id = account_id;
+    job.client_ip = "192.0.2.7";
+    job.plan = plan;
+    job.tier = tier;
+    job.language = "auto";
+    job.filename = "scan.pdf";
+    job.format = "pdf";
+    job.recipe_json = R"({"dpi":300})";
+    for (int i = 0; i < pages; ++i) job.pages.push_back(i);
+    job.upload = "%PDF-1.7 upload bytes";
+    return job;
+  }
+
+  static Caller Anonymous(const std::string& ip = "192.0.2.7") { return Caller{std::nullopt, ip}; }
+  static Caller Of(const Account& account) { return Caller{account, "192.0.2.7"}; }
+
+  static core::Page MakePage(int index, const std::string& word) {
+    core::Page page;
+    page.index = index;
+    page.width = 100;
+    page.height = 200;
+    core::Block block;
+    core::Line line;
+    line.words.push_back(core::Word{word, core::Box{1, 2, 30, 12}, 0.9f});
+    line.bbox = core::Box{1, 2, 30, 12};
+    block.lines.push_back(line);
+    block.bbox = line.bbox;
+    page.blocks.push_back(block);
+    return page;
+  }
+
+  Account MakeAccount(const std::string& name, const std::string& plan, int64_t credits = 0) {
+    auto account = store_->CreateAccount(name, plan);
+    EXPECT_TRUE(account.has_value());
+    if (credits) {
+      EXPECT_TRUE(store_->AddCredits(name, credits).has_value());
+    }
+    return *store_->FindAccount(name);
+  }
+
+  // Accepts, claims every page and completes it; leaves the assembly queued.
+  void RunPages(const NewJob& job) {
+    ASSERT_TRUE(store_->AcceptJob(job, Anonymous(), allowance_).has_value());
+    for (size_t i = 0; i < job.pages.size(); ++i) {
+      std::optional<Task> task = store_->ClaimTask(1, 60000);
+      ASSERT_TRUE(task);
+      ASSERT_TRUE(store_->CompletePage(*task, MakePage(task->index, "w"), "img").has_value());
+    }
+  }
+
+  int64_t CountRows(const std::string& table) {
+    sqlite3* db = nullptr;
+    EXPECT_EQ(sqlite3_open((dir_ + "/ocrchat.db").c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* stmt = nullptr;
+    std::string sql = "SELECT COUNT(*) FROM " + table;
+    EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr), SQLITE_OK);
+    int64_t n = -1;
+    if (sqlite3_step(stmt) == SQLITE_ROW) n = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return n;
+  }
+
+  std::string dir_;
+  std::unique_ptr<Store> store_;
+  Allowance allowance_;
+};
+
+// ---- accounts and tokens ----------------------------------------------------
+
+TEST_F(SqliteStoreTest, AccountsPlansAndCredits) {
+  Account alice = MakeAccount("alice", "free");
+  EXPECT_EQ(alice.plan, "free");
+  EXPECT_EQ(alice.credits, 0);
+  EXPECT_FALSE(alice.created_at.empty());
+  EXPECT_FALSE(store_->CreateAccount("alice", "free").has_value());
+  EXPECT_EQ(store_->CreateAccount("bob", "gold").error().code,
+            core::ErrorCode::kInvalidParameter);
+  EXPECT_EQ(store_->FindAccount("nobody").error().code, core::ErrorCode::kNotFound);
+
+  ASSERT_TRUE(store_->SetPlan("alice", "paid").has_value());
+  ASSERT_TRUE(store_->AddCredits("alice", 100).has_value());
+  ASSERT_TRUE(store_->AddCredits("alice", 5).has_value());
+  Account again = *store_->FindAccount("alice");
+  EXPECT_EQ(again.id, alice.id);
+  EXPECT_EQ(again.plan, "paid");
+  EXPECT_EQ(again.credits, 105);
+  EXPECT_EQ(store_->SetPlan("nobody", "paid").error().code, core::ErrorCode::kNotFound);
+  EXPECT_EQ(store_->AddCredits("nobody", 1).error().code, core::ErrorCode::kNotFound);
+
+  MakeAccount("bob", "free");
+  std::vector<Account> accounts = store_->ListAccounts();
+  ASSERT_EQ(accounts.size(), 2u);
+  EXPECT_EQ(accounts[0].name, "alice");
+  EXPECT_EQ(accounts[1].name, "bob");
+}
+
+TEST_F(SqliteStoreTest, TokensAreStoredOnlyAsHashes) {
+  Account alice = MakeAccount("alice", "free");
+  auto token = store_->CreateToken("alice");
+  ASSERT_TRUE(token.has_value());
+  EXPECT_TRUE(token->starts_with("oc_"));
+  EXPECT_EQ(token->size(), 3u + 32u);
+  std::optional<Account> who = store_->Authenticate(*token);
+  ASSERT_TRUE(who);
+  EXPECT_EQ(who->id, alice.id);
+
+  std::string bytes;
+  for (const char* name : {"/ocrchat.db", "/ocrchat.db-wal"}) {
+    std::ifstream in(dir_ + name, std::ios::binary);
+    bytes.append(std::istreambuf_iterator<char>(in), {});
+  }
+  ASSERT_FALSE(bytes.empty());
+  EXPECT_EQ(bytes.find(*token), std::string::npos);
+  EXPECT_EQ(bytes.find(token->substr(3)), std::string::npos);
+  EXPECT_NE(bytes.find(core::Sha256Hex(*token)), std::string::npos);
+  EXPECT_EQ(store_->CreateToken("nobody").error().code, core::ErrorCode::kNotFound);
+}
+
+TEST_F(SqliteStoreTest, RevokedAndUnknownTokensFail) {
+  MakeAccount("alice", "free");
+  std::string token = *store_->CreateToken("alice");
+  std::string other = *store_->CreateToken("alice");
+  EXPECT_NE(token, other);
+  ASSERT_TRUE(store_->RevokeToken(token).has_value());
+  EXPECT_FALSE(store_->Authenticate(token));
+  EXPECT_TRUE(store_->Authenticate(other));
+  EXPECT_TRUE(store_->RevokeToken(token).has_value());  // twice is harmless
+  EXPECT_FALSE(store_->Authenticate(token));
+  EXPECT_FALSE(store_->Authenticate("oc_0123456789abcdef0123456789abcdef"));
+  EXPECT_FALSE(store_->Authenticate(""));
+  EXPECT_EQ(store_->RevokeToken("oc_unknown").error().code, core::ErrorCode::kNotFound);
+}
+
+// ---- metering ---------------------------------------------------------------
+
+TEST_F(SqliteStoreTest, AnonymousDailyAllowance) {
+  allowance_.anonymous_pages_per_file = 10;
+  EXPECT_TRUE(store_->AcceptJob(MakeJob(8), Anonymous(), allowance_).has_value());
+  EXPECT_TRUE(store_->AcceptJob(MakeJob(8), Anonymous(), allowance_).has_value());
+  auto third = store_->AcceptJob(MakeJob(8), Anonymous(), allowance_);
+  ASSERT_FALSE(third.has_value());
+  EXPECT_EQ(third.error().used, 16);
+  EXPECT_EQ(third.error().cap, 20);
+  EXPECT_EQ(third.error().period, "day");
+  EXPECT_NE(third.error().message.find("4 of 20"), std::string::npos) << third.error().message;
+  // Another IP has its own allowance; four more pages still fit here.
+  EXPECT_TRUE(store_->AcceptJob(MakeJob(8), Anonymous("198.51.100.1"), allowance_).has_value());
+  EXPECT_TRUE(store_->AcceptJob(MakeJob(4), Anonymous(), allowance_).has_value());
+  auto full = store_->AcceptJob(MakeJob(1), Anonymous(), allowance_);
+  ASSERT_FALSE(full.has_value());
+  EXPECT_EQ(full.error().message,
+            "daily page allowance used up: 20 of 20 pages today; sign up for an account or try "
+            "again tomorrow");
+
+  Usage usage = store_->UsageOf(Anonymous(), allowance_);
+  EXPECT_EQ(usage.plan, "anonymous");
+  EXPECT_EQ(usage.period, "day");
+  EXPECT_EQ(usage.used, 20);
+  EXPECT_EQ(usage.cap, 20);
+  EXPECT_EQ(usage.balance, 0);
+}
+
+TEST_F(SqliteStoreTest, PerFileCap) {
+  auto refused = store_->AcceptJob(MakeJob(12), Anonymous(), allowance_);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().period, "file");
+  EXPECT_EQ(refused.error().used, 12);
+  EXPECT_EQ(refused.error().cap, 10);
+  EXPECT_EQ(refused.error().message,
+            "this file has 12 pages; the anonymous plan allows 10 pages per file");
+  EXPECT_EQ(store_->UsageOf(Anonymous(), allowance_).used, 0);
+
+  Account free = MakeAccount("alice", "free");
+  EXPECT_TRUE(store_->AcceptJob(MakeJob(12, "free", free.id), Of(free), allowance_).has_value());
+  auto big = store_->AcceptJob(MakeJob(51, "free", free.id), Of(free), allowance_);
+  ASSERT_FALSE(big.has_value());
+  EXPECT_EQ(big.error().cap, 50);
+}
+
+TEST_F(SqliteStoreTest, FreeMonthlyAllowance) {
+  allowance_.free_pages_per_month = 30;
+  Account free = MakeAccount("alice", "free");
+  EXPECT_TRUE(store_->AcceptJob(MakeJob(25, "free", free.id), Of(free), allowance_).has_value());
+  auto refused = store_->AcceptJob(MakeJob(6, "free", free.id), Of(free), allowance_);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().period, "month");
+  EXPECT_EQ(refused.error().used, 25);
+  EXPECT_EQ(refused.error().cap, 30);
+  Usage usage = store_->UsageOf(Of(free), allowance_);
+  EXPECT_EQ(usage.period, "month");
+  EXPECT_EQ(usage.used, 25);
+  EXPECT_EQ(usage.balance, 5);
+  // The account's pages are its own, not its IP's.
+  EXPECT_EQ(store_->UsageOf(Anonymous(), allowance_).used, 0);
+}
+
+TEST_F(SqliteStoreTest, PaidCreditsByTier) {
+  Account paid = MakeAccount("carol", "paid", 12);
+  NewJob vlm = MakeJob(2, "paid", paid.id, "vlm");
+  ASSERT_TRUE(store_->AcceptJob(vlm, Of(paid), allowance_).has_value());
+  EXPECT_EQ(store_->FindAccount("carol")->credits, 2);
+  Usage usage = store_->UsageOf(Of(paid), allowance_);
+  EXPECT_EQ(usage.period, "credits");
+  EXPECT_EQ(usage.used, 10);
+  EXPECT_EQ(usage.balance, 2);
+  EXPECT_EQ(usage.cap, 12);
+
+  auto refused = store_->AcceptJob(MakeJob(1, "paid", paid.id, "vlm"), Of(paid), allowance_);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().period, "credits");
+  EXPECT_EQ(refused.error().used, 10);
+  EXPECT_EQ(refused.error().cap, 12);
+  EXPECT_TRUE(
+      store_->AcceptJob(MakeJob(1, "paid", paid.id, "cpu"), Of(paid), allowance_).has_value());
+  EXPECT_EQ(store_->FindAccount("carol")->credits, 1);
+
+  // One vlm page done (5 charged), then the job fails: 5 go back.
+  std::optional<Task> task = store_->ClaimTask(1, 60000);
+  ASSERT_TRUE(task);
+  ASSERT_EQ(task->job_uuid, vlm.uuid);
+  ASSERT_TRUE(store_->CompletePage(*task, MakePage(0, "a"), "").has_value());
+  ASSERT_TRUE(
+      store_->FailJob(vlm.uuid, core::MakeError(core::ErrorCode::kCorrupt, "bad")).has_value());
+  EXPECT_EQ(store_->FindAccount("carol")->credits, 6);
+  usage = store_->UsageOf(Of(paid), allowance_);
+  EXPECT_EQ(usage.used, 6);  // 5 spent + 1 reserved by the cpu job
+  EXPECT_EQ(usage.cap, 12);
+}
+
+TEST_F(SqliteStoreTest, PageIsChargedOnce) {
+  NewJob job = MakeJob(3);
+  ASSERT_TRUE(store_->AcceptJob(job, Anonymous(), allowance_).has_value());
+  std::optional<Task> task = store_->ClaimTask(1, 60000);
+  ASSERT_TRUE(task);
+  EXPECT_EQ(task->index, 0);
+  ASSERT_TRUE(store_->CompletePage(*task, MakePage(0, "first"), "img0").has_value());
+  ASSERT_TRUE(store_->CompletePage(*task, MakePage(0, "second"), "img1").has_value());
+  EXPECT_EQ(store_->GetJob(job.uuid)->pages_done, 1);
+  std::vector<core::Page> pages = store_->PagesOf(job.uuid);
+  ASSERT_EQ(pages.size(), 1u);
+  EXPECT_EQ(pages[0].Text(), "first");
+  EXPECT_EQ(store_->PdfImageOf(job.uuid, 0), "img0");
+  EXPECT_EQ(store_->UsageOf(Anonymous(), allowance_).used, 3);
+  ASSERT_TRUE(
+      store_->FailJob(job.uuid, core::MakeError(core::ErrorCode::kTimeout, "slow")).has_value());
+  EXPECT_EQ(store_->UsageOf(Anonymous(), allowance_).used, 1);
+  EXPECT_EQ(store_->GetStats().pages_done_total, 1);
+}
+
+TEST_F(SqliteStoreTest, CompletePageNeedsARunningTask) {
+  NewJob job = MakeJob(2);
+  ASSERT_TRUE(store_->AcceptJob(job, Anonymous(), allowance_).has_value());
+  Task queued{job.uuid, 1, 1, 0, "", "pdf"};
+  EXPECT_EQ(store_->CompletePage(queued, MakePage(1, "x"), "").error().code,
+            core::ErrorCode::kConflict);
+  Task unknown{"nope", 0, 0, 1, "", "pdf"};
+  EXPECT_EQ(store_->CompletePage(unknown, MakePage(0, "x"), "").error().code,
+            core::ErrorCode::kNotFound);
+  EXPECT_EQ(store_->GetJob(job.uuid)->pages_done, 0);
+}
+
+TEST_F(SqliteStoreTest, ReleaseWorkerRequeuesThenFails) {
+  NewJob job = MakeJob(2);
+  ASSERT_TRUE(store_->AcceptJob(job, Anonymous(), allowance_).has_value());
+  core::Error crash = core::MakeError(core::ErrorCode::kWorkerCrashed, "the worker crashed");
+
+  std::optional<Task> first = store_->ClaimTask(7, 60000);
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->attempts, 1);
+  std::vector<Task> released = store_->ReleaseWorker(7, crash);
+  ASSERT_EQ(released.size(), 1u);
+  EXPECT_EQ(released[0].index, 0);
+  EXPECT_EQ(store_->GetJob(job.uuid)->status, "processing");
+  EXPECT_TRUE(store_->ReleaseWorker(7, crash).empty());
+
+  std::optional<Task> second = store_->ClaimTask(8, 60000);
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->index, 0);
+  EXPECT_EQ(second->attempts, 2);
+  ASSERT_EQ(store_->ReleaseWorker(8, crash).size(), 1u);
+  std::optional<JobRow> failed = store_->GetJob(job.uuid);
+  EXPECT_EQ(failed->status, "failed");
+  ASSERT_TRUE(failed->error);
+  EXPECT_EQ(failed->error->code, core::ErrorCode::kWorkerCrashed);
+  EXPECT_EQ(failed->error->message, "page 1: the worker crashed");
+  EXPECT_GT(failed->completed_at_ms, 0);
+  EXPECT_EQ(store_->UsageOf(Anonymous(), allowance_).used, 0);
+  EXPECT_FALSE(store_->UploadOf(job.uuid));
+  EXPECT_FALSE(store_->ClaimTask(9, 60000));
+}
+
+TEST_F(SqliteStoreTest, FailJobReleasesUnfinishedPages) {
+  NewJob job = MakeJob(4);
+  ASSERT_TRUE(store_->AcceptJob(job, Anonymous(), allowance_).has_value());
+  std::optional<Task> task = store_->ClaimTask(1, 60000);
+  ASSERT_TRUE(store_->CompletePage(*task, MakePage(0, "a"), "").has_value());
+  std::optional<Task> running = store_->ClaimTask(2, 60000);
+  ASSERT_TRUE(running);
+  ASSERT_TRUE(store_->FailJob(job.uuid, core::MakeError(core::ErrorCode::kCorrupt,
+                                                        "page 2: image is corrupt"))
+                  .has_value());
+  std::optional<JobRow> row = store_->GetJob(job.uuid);
+  EXPECT_EQ(row->status, "failed");
+  EXPECT_EQ(row->error->code, core::ErrorCode::kCorrupt);
+  EXPECT_EQ(row->error->message, "page 2: image is corrupt");
+  EXPECT_EQ(row->pages_done, 1);
+  EXPECT_EQ(store_->UsageOf(Anonymous(), allowance_).used, 1);
+  EXPECT_FALSE(store_->UploadOf(job.uuid));
+  EXPECT_FALSE(store_->ClaimTask(3, 60000));
+  // A late result for a dropped page changes nothing.
+  EXPECT_FALSE(store_->CompletePage(*running, MakePage(1, "b"), "").has_value());
+  EXPECT_EQ(store_->UsageOf(Anonymous(), allowance_).used, 1);
+  EXPECT_TRUE(store_->FailJob(job.uuid, core::MakeError(core::ErrorCode::kCorrupt, "x")));
+  EXPECT_EQ(store_->FailJob("nope", core::MakeError(core::ErrorCode::kCorrupt, "x"))
+                .error()
+                .code,
+            core::ErrorCode::kNotFound);
+}
+
+// ---- concurrency ------------------------------------------------------------
+
+TEST_F(SqliteStoreTest, ConcurrentAcceptsNeverExceedTheAllowance) {
+  std::atomic<int> accepted = 0, refused = 0;
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 50; ++i)
+    threads.emplace_back([&] {
+      auto opened = OpenSqlite(dir_);
+      ASSERT_TRUE(opened.has_value()) << opened.error().detail;
+      if ((*opened)->AcceptJob(MakeJob(1), Anonymous(), allowance_))
+        ++accepted;
+      else
+        ++refused;
+    });
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(accepted, 20);
+  EXPECT_EQ(refused, 30);
+  EXPECT_EQ(store_->UsageOf(Anonymous(), allowance_).used, 20);
+}
+
+TEST_F(SqliteStoreTest, ConcurrentClaimsNeverShareATask) {
+  allowance_.anonymous_pages_per_day = 1000;
+  for (int j = 0; j < 10; ++j)
+    ASSERT_TRUE(store_->AcceptJob(MakeJob(10), Anonymous(), allowance_).has_value());
+  std::mutex mutex;
+  std::vector<std::string> claimed;
+  std::vector<std::thread> threads;
+  for (int worker = 1; worker <= 6; ++worker)
+    threads.emplace_back([&, worker] {
+      auto store = std::move(*OpenSqlite(dir_));
+      while (std::optional<Task> task = store->ClaimTask(worker, 60000)) {
+        std::lock_guard lock(mutex);
+        claimed.push_back(task->job_uuid + ":" + std::to_string(task->index));
+      }
+    });
+  for (std::thread& thread : threads) thread.join();
+  std::set<std::string> unique(claimed.begin(), claimed.end());
+  EXPECT_EQ(claimed.size(), 100u);
+  EXPECT_EQ(unique.size(), 100u);
+}
+
+TEST_F(SqliteStoreTest, ClaimsFromSeveralProcessesNeverShareATask) {
+  allowance_.anonymous_pages_per_day = 1000;
+  for (int j = 0; j < 8; ++j)
+    ASSERT_TRUE(store_->AcceptJob(MakeJob(10), Anonymous(), allowance_).has_value());
+  std::vector<pid_t> children;
+  for (int worker = 1; worker <= 3; ++worker) {
+    pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      int status = 0;
+      {
+        std::ofstream out(dir_ + "/claims-" + std::to_string(worker));
+        auto opened = OpenSqlite(dir_);
+        if (!opened) _exit(2);
+        while (std::optional<Task> task = (*opened)->ClaimTask(worker, 60000)) {
+          out << task->job_uuid << ":" << task->index << "\n";
+          // Complete it too, so that writes of both kinds interleave.
+          bool ok = task->index == kAssembly
+                        ? (*opened)->FinishJob(*task, "en", {}, {}).has_value()
+                        : (*opened)->CompletePage(*task, MakePage(task->index, "p"), "").has_value();
+          if (!ok) status = 3;
+        }
+      }
+      _exit(status);
+    }
+    children.push_back(pid);
+  }
+  for (pid_t pid : children) {
+    int status = 0;
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  }
+  std::vector<std::string> claimed;
+  for (int worker = 1; worker <= 3; ++worker) {
+    std::ifstream in(dir_ + "/claims-" + std::to_string(worker));
+    for (std::string line; std::getline(in, line);) claimed.push_back(line);
+  }
+  std::set<std::string> unique(claimed.begin(), claimed.end());
+  // 80 pages and then, as each job's last page finishes, its assembly.
+  EXPECT_EQ(unique.size(), claimed.size());
+  EXPECT_EQ(claimed.size(), 88u);
+  Stats stats = store_->GetStats();
+  EXPECT_EQ(stats.pages_done_total, 80);
+  EXPECT_EQ(stats.jobs_done, 8);
+}
+
+// ---- the queue --------------------------------------------------------------
+
+TEST_F(SqliteStoreTest, PaidBeforeFreeBeforeAnonymous) {
+  Account free = MakeAccount("alice", "free");
+  Account paid = MakeAccount("carol", "paid", 100);
+  NewJob anonymous_job = MakeJob(1);
+  NewJob free_job = MakeJob(1, "free", free.id);
+  NewJob paid_job = MakeJob(1, "paid", paid.id);
+  ASSERT_TRUE(store_->AcceptJob(anonymous_job, Anonymous(), allowance_).has_value());
+  ASSERT_TRUE(store_->AcceptJob(free_job, Of(free), allowance_).has_value());
+  ASSERT_TRUE(store_->AcceptJob(paid_job, Of(paid), allowance_).has_value());
+  EXPECT_EQ(store_->GetJob(paid_job.uuid)->status, "pending");
+  std::optional<Task> task = store_->ClaimTask(1, 60000);
+  EXPECT_EQ(task->job_uuid, paid_job.uuid);
+  EXPECT_EQ(task->recipe_json, R"({"dpi":300})");
+  EXPECT_EQ(task->format, "pdf");
+  EXPECT_EQ(store_->GetJob(paid_job.uuid)->status, "processing");
+  EXPECT_EQ(store_->ClaimTask(1, 60000)->job_uuid, free_job.uuid);
+  EXPECT_EQ(store_->ClaimTask(1, 60000)->job_uuid, anonymous_job.uuid);
+  EXPECT_FALSE(store_->ClaimTask(1, 60000));
+}
+
+TEST_F(SqliteStoreTest, JobsOfOneClassInterleave) {
+  NewJob a = MakeJob(3), b = MakeJob(3);
+  ASSERT_TRUE(store_->AcceptJob(a, Anonymous(), allowance_).has_value());
+  ASSERT_TRUE(store_->AcceptJob(b, Anonymous(), allowance_).has_value());
+  std::vector<std::string> order;
+  std::vector<int> indexes;
+  while (std::optional<Task> task = store_->ClaimTask(1, 60000)) {
+    order.push_back(task->job_uuid);
+    indexes.push_back(task->index);
+  }
+  EXPECT_EQ(order, (std::vector<std::string>{a.uuid, b.uuid, a.uuid, b.uuid, a.uuid, b.uuid}));
+  EXPECT_EQ(indexes, (std::vector<int>{0, 0, 1, 1, 2, 2}));
+}
+
+TEST_F(SqliteStoreTest, AssemblyFollowsTheLastPageAndFinishes) {
+  NewJob job = MakeJob(2);
+  job.pages = {4, 2};  // a page range: file pages 5 and 3, in that order
+  job.warnings = {"vlm is not configured"};
+  ASSERT_TRUE(store_->AcceptJob(job, Anonymous(), allowance_).has_value());
+  EXPECT_EQ(store_->UploadOf(job.uuid), job.upload);
+  std::optional<Task> first = store_->ClaimTask(1, 60000);
+  std::optional<Task> second = store_->ClaimTask(2, 60000);
+  ASSERT_TRUE(first && second);
+  EXPECT_EQ(first->index, 4);
+  EXPECT_EQ(first->ordinal, 0);
+  EXPECT_EQ(second->index, 2);
+  ASSERT_TRUE(store_->CompletePage(*second, MakePage(2, "three"), "img2").has_value());
+  EXPECT_FALSE(store_->ClaimTask(3, 60000));
+  ASSERT_TRUE(store_->CompletePage(*first, MakePage(4, "five"), "img4").has_value());
+  std::optional<Task> assembly = store_->ClaimTask(3, 60000);
+  ASSERT_TRUE(assembly);
+  EXPECT_EQ(assembly->index, kAssembly);
+  EXPECT_EQ(assembly->ordinal, 2);
+
+  std::vector<core::Page> pages = store_->PagesOf(job.uuid);
+  ASSERT_EQ(pages.size(), 2u);
+  EXPECT_EQ(pages[0].index, 4);
+  EXPECT_EQ(pages[0].Text(), "five");
+  EXPECT_EQ(pages[1].Text(), "three");
+  EXPECT_EQ(store_->PdfImageOf(job.uuid, 2), "img2");
+  EXPECT_EQ(store_->PdfImageOf(job.uuid, 3), "");
+
+  ASSERT_TRUE(store_->FinishJob(*assembly, "en", {"page 2: low contrast", "vlm is not configured"},
+                                {{"pdf", std::string("%PDF\0binary", 11)}})
+                  .has_value());
+  std::optional<JobRow> row = store_->GetJob(job.uuid);
+  EXPECT_EQ(row->status, "done");
+  EXPECT_EQ(row->detected_language, "en");
+  EXPECT_EQ(row->pages_done, 2);
+  EXPECT_EQ(row->page_count, 2);
+  EXPECT_FALSE(row->error);
+  EXPECT_EQ(row->warnings,
+            (std::vector<std::string>{"vlm is not configured", "page 2: low contrast"}));
+  EXPECT_GE(row->completed_at_ms, row->created_at_ms);
+  EXPECT_EQ(store_->ArtifactOf(job.uuid, "pdf"), std::string("%PDF\0binary", 11));
+  EXPECT_FALSE(store_->ArtifactOf(job.uuid, "docx"));
+  EXPECT_FALSE(store_->UploadOf(job.uuid));
+  EXPECT_EQ(store_->UsageOf(Anonymous(), allowance_).used, 2);
+  EXPECT_FALSE(store_->ClaimTask(4, 60000));
+  EXPECT_EQ(store_->FailJob(job.uuid, core::MakeError(core::ErrorCode::kTimeout, "late"))
+                .error()
+                .code,
+            core::ErrorCode::kConflict);
+  Stats stats = store_->GetStats();
+  EXPECT_EQ(stats.jobs_done, 1);
+  EXPECT_EQ(stats.pages_done_total, 2);
+}
+
+TEST_F(SqliteStoreTest, RequeueRunningChargesNothingAndCountsNoAttempt) {
+  NewJob job = MakeJob(2);
+  ASSERT_TRUE(store_->AcceptJob(job, Anonymous(), allowance_).has_value());
+  ASSERT_TRUE(store_->ClaimTask(1, 60000));
+  ASSERT_TRUE(store_->ClaimTask(2, 60000));
+  EXPECT_EQ(store_->GetStats().pages_running, 2);
+  store_->RequeueRunning();
+  Stats stats = store_->GetStats();
+  EXPECT_EQ(stats.pages_running, 0);
+  EXPECT_EQ(stats.pages_queued, 2);
+  std::optional<Task> again = store_->ClaimTask(3, 60000);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->index, 0);
+  EXPECT_EQ(again->attempts, 1);
+  EXPECT_EQ(store_->UsageOf(Anonymous(), allowance_).used, 2);
+  EXPECT_EQ(store_->GetJob(job.uuid)->pages_done, 0);
+}
+
+TEST_F(SqliteStoreTest, OverdueWorkers) {
+  ASSERT_TRUE(store_->AcceptJob(MakeJob(3), Anonymous(), allowance_).has_value());
+  ASSERT_TRUE(store_->ClaimTask(4, -1));
+  ASSERT_TRUE(store_->ClaimTask(5, 60000));
+  EXPECT_EQ(store_->OverdueWorkers(), std::vector<int>{4});
+}
+
+// ---- lifetime ---------------------------------------------------------------
+
+TEST_F(SqliteStoreTest, DeleteExpired) {
+  NewJob done = MakeJob(1);
+  RunPages(done);
+  std::optional<Task> assembly = store_->ClaimTask(1, 60000);
+  ASSERT_TRUE(store_->FinishJob(*assembly, "en", {}, {{"pdf", "x"}}).has_value());
+  NewJob failed = MakeJob(1);
+  ASSERT_TRUE(store_->AcceptJob(failed, Anonymous(), allowance_).has_value());
+  ASSERT_TRUE(store_->FailJob(failed.uuid, core::MakeError(core::ErrorCode::kCorrupt, "bad")));
+  NewJob waiting = MakeJob(1);
+  ASSERT_TRUE(store_->AcceptJob(waiting, Anonymous(), allowance_).has_value());
+
+  EXPECT_EQ(store_->DeleteExpired(3600 * 1000), 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_EQ(store_->DeleteExpired(1), 2);
+  EXPECT_FALSE(store_->GetJob(done.uuid));
+  EXPECT_FALSE(store_->GetJob(failed.uuid));
+  EXPECT_TRUE(store_->GetJob(waiting.uuid));
+  EXPECT_FALSE(store_->ArtifactOf(done.uuid, "pdf"));
+  EXPECT_EQ(CountRows("artifacts"), 0);
+  EXPECT_EQ(CountRows("tasks"), 1);
+  // Charges outlive the job: the allowance is per day, not per job.
+  EXPECT_EQ(store_->UsageOf(Anonymous(), allowance_).used, 2);
+}
+
+TEST_F(SqliteStoreTest, DeleteJobRemovesEverything) {
+  Account alice = MakeAccount("alice", "free");
+  NewJob job = MakeJob(2, "free", alice.id);
+  ASSERT_TRUE(store_->AcceptJob(job, Of(alice), allowance_).has_value());
+  std::optional<Task> task = store_->ClaimTask(1, 60000);
+  ASSERT_TRUE(store_->CompletePage(*task, MakePage(0, "a"), "img").has_value());
+  std::string conversation = store_->CreateConversation(job.uuid, alice.id);
+  ASSERT_TRUE(store_->AddMessage(conversation, {"user", "total?", "[]", ""}).has_value());
+  EXPECT_EQ(store_->UsageOf(Of(alice), allowance_).used, 2);
+
+  EXPECT_TRUE(store_->DeleteJob(job.uuid));
+  EXPECT_FALSE(store_->DeleteJob(job.uuid));
+  EXPECT_FALSE(store_->GetJob(job.uuid));
+  for (const char* table : {"jobs", "tasks", "uploads", "artifacts", "conversations", "messages"})
+    EXPECT_EQ(CountRows(table), 0) << table;
+  // The finished page stays charged; the unfinished one is released.
+  EXPECT_EQ(store_->UsageOf(Of(alice), allowance_).used, 1);
+  EXPECT_FALSE(store_->ClaimTask(2, 60000));
+}
+
+TEST_F(SqliteStoreTest, ListJobsNewestFirst) {
+  Account alice = MakeAccount("alice", "free");
+  Account bob = MakeAccount("bob", "free");
+  std::vector<std::string> uuids;
+  for (int i = 0; i < 5; ++i) {
+    NewJob job = MakeJob(1, "free", alice.id);
+    job.tool = "extract-tables";
+    ASSERT_TRUE(store_->AcceptJob(job, Of(alice), allowance_).has_value());
+    uuids.push_back(job.uuid);
+  }
+  ASSERT_TRUE(store_->AcceptJob(MakeJob(1, "free", bob.id), Of(bob), allowance_).has_value());
+  ASSERT_TRUE(store_->AcceptJob(MakeJob(1), Anonymous(), allowance_).has_value());
+  EXPECT_EQ(store_->CountJobs(alice.id), 5);
+  EXPECT_EQ(store_->CountJobs(bob.id), 1);
+  std::vector<JobRow> page = store_->ListJobs(alice.id, 2, 1);
+  ASSERT_EQ(page.size(), 2u);
+  EXPECT_EQ(page[0].uuid, uuids[3]);
+  EXPECT_EQ(page[1].uuid, uuids[2]);
+  EXPECT_EQ(page[0].tool, "extract-tables");
+  EXPECT_FALSE(page[0].translate_to);
+  EXPECT_EQ(page[0].account_id, alice.id);
+  EXPECT_EQ(page[0].status, "pending");
+  EXPECT_EQ(store_->ListJobs(alice.id, 10, 0).size(), 5u);
+}
+
+// ---- chat -------------------------------------------------------------------
+
+TEST_F(SqliteStoreTest, ChatHistoryInOrder) {
+  Account alice = MakeAccount("alice", "free");
+  NewJob job = MakeJob(1);
+  ASSERT_TRUE(store_->AcceptJob(job, Anonymous(), allowance_).has_value());
+  std::string first = store_->CreateConversation(job.uuid, alice.id);
+  std::string second = store_->CreateConversation(job.uuid, alice.id);
+  EXPECT_EQ(first.size(), 32u);
+  EXPECT_NE(first, second);
+  EXPECT_EQ(store_->CreateConversation("no-such-job", alice.id), "");
+  ASSERT_TRUE(store_->AddMessage(second, {"user", "q2", "", ""}).has_value());
+  ASSERT_TRUE(store_->AddMessage(first, {"user", "q1", "[]", ""}).has_value());
+  ASSERT_TRUE(
+      store_->AddMessage(first, {"assistant", "a1 (p. 1)", R"([{"page":1}])", ""}).has_value());
+  EXPECT_EQ(store_->AddMessage("nope", {"user", "x", "[]", ""}).error().code,
+            core::ErrorCode::kNotFound);
+
+  std::vector<Conversation> history = store_->History(job.uuid);
+  ASSERT_EQ(history.size(), 2u);
+  EXPECT_EQ(history[0].id, first);
+  EXPECT_EQ(history[1].id, second);
+  ASSERT_EQ(history[0].messages.size(), 2u);
+  EXPECT_EQ(history[0].messages[0].content, "q1");
+  EXPECT_EQ(history[0].messages[1].role, "assistant");
+  EXPECT_EQ(history[0].messages[1].citations_json, R"([{"page":1}])");
+  EXPECT_FALSE(history[0].messages[1].created_at.empty());
+  ASSERT_EQ(history[1].messages.size(), 1u);
+  EXPECT_EQ(history[1].messages[0].citations_json, "[]");
+
+  std::optional<Conversation> one = store_->GetConversation(job.uuid, first);
+  ASSERT_TRUE(one);
+  EXPECT_EQ(one->messages.size(), 2u);
+  EXPECT_FALSE(store_->GetConversation(MakeJob(1).uuid, first));
+  EXPECT_TRUE(store_->History(MakeJob(1).uuid).empty());
+}
+
+TEST_F(SqliteStoreTest, ReopeningKeepsDataAndSchema) {
+  MakeAccount("alice", "free");
+  store_.reset();
+  store_ = Open();
+  ASSERT_TRUE(store_);
+  EXPECT_TRUE(store_->FindAccount("alice").has_value());
+}
+
+}  // namespace
+}  // namespace ocrchat::store
