@@ -604,7 +604,16 @@ Reply AnswerFromCorpus(const Corpus& corpus, const Query& query) {
   if (query.intent != Intent::kGeneral && query.intent != Intent::kSummary &&
       query.foreign_terms > 0)
     return NotFound();
-  switch (query.intent) {
+  Intent intent = query.intent;
+  // "How much is the widget?" asks about the widget's line, not the total.
+  if ((intent == Intent::kTotal || intent == Intent::kDate) && query.subject_terms > 0)
+    intent = Intent::kGeneral;
+  // "Where did exports double?" is not asking for the letterhead's address.
+  if (intent == Intent::kAddress && query.subject_terms > 0 &&
+      std::find(query.content_terms.begin(), query.content_terms.end(), "address") ==
+          query.content_terms.end())
+    intent = Intent::kGeneral;
+  switch (intent) {
     case Intent::kTotal: {
       std::optional<Finding> finding = BestFinding(corpus, query, FindTotal);
       return finding ? Quote(corpus, *finding, "The total is ") : NotFound();

@@ -5,6 +5,8 @@
 #include <numeric>
 #include <regex>
 
+#include "core/text.h"
+
 namespace ocrchat::chat {
 namespace {
 
@@ -40,20 +42,27 @@ Intent Classify(const std::vector<std::string>& raw, const std::string& lower) {
 // Words that belong to an intent or to talking about documents in general:
 // absent from the page, they still do not make a question unanswerable.
 bool IsQuestionVocabulary(const std::string& token) {
-  static const std::set<std::string> words = {
+  static const std::set<std::string> words = [] {
+    std::set<std::string> stems;
+    for (const char* word : {
       "total", "amount", "cost", "pay", "paid", "payable", "due", "balance", "sum", "spent",
       "spend", "charged", "owe", "grand", "final", "price", "date", "dated", "day", "address",
       "located", "location", "situated", "company", "vendor", "seller", "merchant", "store",
       "shop", "issued", "issuer", "business", "supplier", "restaurant", "issuing", "letterhead",
       "sold", "name", "invoice", "inv", "receipt", "bill", "order", "reference", "ref",
       "document", "doc", "number", "no", "num", "id", "summarize", "summarise", "summary",
-      "overview", "gist", "tldr", "page", "file", "issue", "purchase", "purchased", "transaction"};
+      "overview", "gist", "tldr", "page", "file", "issue", "purchase", "purchased", "transaction",
+      "bought", "buy", "made", "happen", "happened", "print", "printed", "written", "write",
+      "sign", "signed", "created", "cost", "costs", "value", "figure", "written"})
+      stems.insert(Stem(word));
+    return stems;
+  }();
   return words.contains(token);
 }
 
 void Expand(const Corpus& corpus, Intent intent, std::map<std::string, double>& terms) {
   auto add = [&](std::initializer_list<const char*> words, double weight) {
-    for (const char* word : words) terms.emplace(word, weight);
+    for (const char* word : words) terms.emplace(Stem(word), weight);
   };
   switch (intent) {
     case Intent::kTotal:
@@ -113,12 +122,12 @@ Query ResolveQuestion(const Corpus& corpus, const std::vector<Message>& history,
   std::string lower = question;
   std::transform(lower.begin(), lower.end(), lower.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  std::vector<std::string> raw = Tokenize(question, false);
+  std::vector<std::string> raw = Tokenize(question, false, false);
   Query query;
   query.intent = Classify(raw, lower);
   query.page = PageMentioned(lower, static_cast<int>(corpus.pages().size()));
   for (const std::string& token : Tokenize(question)) {
-    if (token == "page" && query.page) continue;
+    if (token == Stem("page") && query.page) continue;
     if (std::all_of(token.begin(), token.end(), ::isdigit) && query.page &&
         std::stoi(token) == *query.page + 1)
       continue;
@@ -143,7 +152,7 @@ Query ResolveQuestion(const Corpus& corpus, const std::vector<Message>& history,
     if (previous_answer)
       for (const Citation& citation : previous_answer->citations)
         query.focus_pages.insert(citation.page - 1);
-    std::vector<std::string> previous_raw = Tokenize(previous_question->content, false);
+    std::vector<std::string> previous_raw = Tokenize(previous_question->content, false, false);
     std::string previous_lower = previous_question->content;
     std::transform(previous_lower.begin(), previous_lower.end(), previous_lower.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -161,17 +170,33 @@ Query ResolveQuestion(const Corpus& corpus, const std::vector<Message>& history,
         query.terms.emplace(token, 0.3);
     }
   }
-  for (const std::string& token : query.content_terms)
-    if (!corpus.Contains(token) && !IsQuestionVocabulary(token)) ++query.foreign_terms;
+  for (const std::string& token : query.content_terms) {
+    if (IsQuestionVocabulary(token)) continue;
+    if (!corpus.Contains(token) && !core::IsCjk(core::DecodeUtf8(token)[0])) ++query.foreign_terms;
+    if (corpus.Contains(token)) ++query.subject_terms;
+  }
+  static const std::u32string kCjkQuestionWords = U"的是在了吗呢么什哪里谁多少几何为和有这那个请问吧呀啊";
+  for (char32_t c : core::DecodeUtf8(question))
+    if (core::IsCjk(c) && c >= 0x3400 && kCjkQuestionWords.find(c) == std::u32string::npos &&
+        query.cjk_chars.find(c) == std::u32string::npos)
+      query.cjk_chars += c;
   Expand(corpus, query.intent, query.terms);
   return query;
 }
 
 double Coverage(const Corpus& corpus, const Query& query, const Passage& passage) {
   double total = 0, found = 0;
+  if (!query.cjk_chars.empty()) {
+    std::u32string text = core::DecodeUtf8(passage.text);
+    for (char32_t c : query.cjk_chars) {
+      total += 1;
+      if (text.find(c) != std::u32string::npos) found += 1;
+    }
+  }
   std::set<std::string> seen;
   for (const std::string& term : query.content_terms) {
     if (!seen.insert(term).second) continue;
+    if (!query.cjk_chars.empty() && core::IsCjk(core::DecodeUtf8(term)[0])) continue;
     double idf = corpus.Idf(term);
     total += idf;
     if (std::find(passage.tokens.begin(), passage.tokens.end(), term) != passage.tokens.end())

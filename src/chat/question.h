@@ -25,6 +25,13 @@ struct Query {
   // documents ("blood" in "the patient's blood type"): a typed question with
   // any is not about this document.
   int foreign_terms = 0;
+  // Own terms that occur in the document and name no intent ("widget" in
+  // "how much is the widget?"): the question is about them, not the total.
+  int subject_terms = 0;
+  // The question's CJK characters other than question words (的, 哪, 什么...):
+  // coverage of CJK questions is counted in characters, as their bigrams
+  // often straddle word boundaries.
+  std::u32string cjk_chars;
 };
 
 // Classifies `question`, expands its terms, and, for a short follow-up ("and

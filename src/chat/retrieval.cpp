@@ -97,7 +97,28 @@ std::vector<size_t> SentenceEnds(std::string_view text, size_t begin, size_t end
 
 bool IsStopword(std::string_view token) { return Stopwords().contains(token); }
 
-std::vector<std::string> Tokenize(std::string_view text, bool drop_stopwords) {
+std::string Stem(std::string word) {
+  if (word.size() <= 4 ||
+      !std::all_of(word.begin(), word.end(), [](char c) { return c >= 'a' && c <= 'z'; }))
+    return word;
+  auto ends = [&](std::string_view suffix) { return word.ends_with(suffix); };
+  if (ends("ies")) {
+    word.resize(word.size() - 3);
+    word += 'y';
+  } else if (ends("ing") && word.size() > 5) {
+    word.resize(word.size() - 3);
+  } else if (ends("ed")) {
+    word.resize(word.size() - 2);
+  } else if (ends("es")) {
+    word.resize(word.size() - 2);
+  } else if (ends("s") && !ends("ss") && !ends("us")) {
+    word.pop_back();
+  }
+  if (word.size() > 3 && word.back() == 'e') word.pop_back();
+  return word;
+}
+
+std::vector<std::string> Tokenize(std::string_view text, bool drop_stopwords, bool stem) {
   std::u32string chars = core::DecodeUtf8(text);
   std::vector<std::string> tokens;
   std::u32string word;
@@ -107,7 +128,7 @@ std::vector<std::string> Tokenize(std::string_view text, bool drop_stopwords) {
     std::string token = core::EncodeUtf8(word);
     word.clear();
     if (drop_stopwords && IsStopword(token)) return;
-    tokens.push_back(std::move(token));
+    tokens.push_back(stem ? Stem(std::move(token)) : std::move(token));
   };
   auto flush_cjk = [&] {
     if (cjk.size() == 1) tokens.push_back(core::EncodeUtf8(cjk));

@@ -15,8 +15,12 @@ namespace ocrchat::chat {
 // Lowercased word tokens (ASCII, Latin, Greek, Cyrillic); runs of CJK
 // characters become overlapping character bigrams (a lone character stays a
 // unigram). Punctuation separates tokens except between digits, so "9.00" and
-// "25/12/2018" stay whole. English stopwords are dropped when asked.
-std::vector<std::string> Tokenize(std::string_view text, bool drop_stopwords = true);
+// "25/12/2018" stay whole. English stopwords are dropped when asked, and
+// English words stemmed ("replaced", "replace" -> "replac") when asked.
+std::vector<std::string> Tokenize(std::string_view text, bool drop_stopwords = true,
+                                  bool stem = true);
+// The light suffix stemming Tokenize applies to ASCII words.
+std::string Stem(std::string word);
 bool IsStopword(std::string_view token);
 
 // One line of a block, or one row of a table, located in its page's text.
