@@ -75,7 +75,7 @@ CREATE TABLE jobs (
 );
 CREATE INDEX jobs_queue ON jobs(status, priority DESC, pages_started, created_at_ms);
 CREATE INDEX jobs_account ON jobs(account_id, created_at_ms DESC);
-CREATE INDEX jobs_completed ON jobs(completed_at_ms) WHERE completed_at_ms > 0;
+CREATE INDEX jobs_finished ON jobs(status, completed_at_ms);
 CREATE TABLE uploads (
   job_uuid TEXT PRIMARY KEY REFERENCES jobs(uuid) ON DELETE CASCADE,
   data BLOB NOT NULL
@@ -467,6 +467,11 @@ class SqliteStore final : public Store {
   // ---- the queue -----------------------------------------------------------
 
   std::optional<Task> ClaimTask(int worker_id, int64_t lease_ms) override {
+    // Idle workers poll: an empty queue is answered without the write lock.
+    {
+      Rows rows = db_->Query("SELECT 1 FROM tasks WHERE state = 'queued' LIMIT 1");
+      if (!rows.Next()) return std::nullopt;
+    }
     return db_->Write([&]() -> std::optional<Task> {
       Task task;
       {

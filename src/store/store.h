@@ -4,6 +4,10 @@
 // directory; several processes (the server and its workers) open the same
 // database. A Store object is not shared between threads: open one per
 // thread (Open is cheap).
+//
+// Database failures (disk full, a corrupt file): methods returning a Result
+// or Status report them as kInternal; the other methods, AcceptJob
+// included, throw std::runtime_error, which ends the request.
 #pragma once
 
 #include <cstdint>
@@ -173,7 +177,9 @@ class Store {
   // The page's stored image for the searchable PDF ("" when none).
   virtual std::string PdfImageOf(const std::string& job_uuid, int index) = 0;
   // Assembly: the job becomes done with its artifacts (e.g. "pdf"), its
-  // detected language and warnings; the upload is deleted.
+  // detected language and warnings (added to those it was accepted with,
+  // repeats dropped); the upload is deleted. Finishing a done job again is
+  // a no-op; a failed job gives kConflict.
   virtual core::Status FinishJob(const Task& task, const std::string& detected_language,
                                  const std::vector<std::string>& warnings,
                                  const std::vector<std::pair<std::string, std::string>>& artifacts) = 0;
@@ -188,14 +194,14 @@ class Store {
   virtual std::vector<Task> ReleaseWorker(int worker_id, const core::Error& error) = 0;
   // Workers whose leases have run out.
   virtual std::vector<int> OverdueWorkers() = 0;
-  // After a restart: every running task goes back to the queue (not
-  // counted as an attempt).
+  // After a restart: every running task in the database, whichever worker
+  // holds it, goes back to the queue (not counted as an attempt).
   virtual void RequeueRunning() = 0;
   // Deletes jobs finished more than retention_ms ago; returns how many.
   virtual int DeleteExpired(int64_t retention_ms) = 0;
   virtual Stats GetStats() = 0;
 
-  // Chat.
+  // Chat. CreateConversation returns the new id, "" when the job is unknown.
   virtual std::string CreateConversation(const std::string& job_uuid, int64_t account_id) = 0;
   // nullopt unless the conversation exists on that job.
   virtual std::optional<Conversation> GetConversation(const std::string& job_uuid,
