@@ -81,11 +81,24 @@ class Source {
 // Opens the bytes (takes ownership). Checks: type, size, encryption (a
 // kEncrypted error names the password parameter), page count (0 pages or
 // more than max_pages is an error), and page dimensions.
+// Errors: kTooLarge (bytes, pages, or an image over max_pixels, read from
+// its header), kUnsupportedType (from Sniff), kCorrupt ("the PDF is damaged
+// and cannot be read", "the PDF has no pages", unreadable image headers),
+// kEncrypted ("... send its password in the `password` field" or "the
+// password for this PDF is wrong"). A password is tried as both user and
+// owner password; one sent for a PDF that needs none is ignored.
+// Pixel data is decoded only by RenderPage, one page at a time; a page that
+// fails to decode gives kCorrupt ("page 2: image is corrupt"). PDFs that
+// poppler repaired while opening, and pages rendered with errors, open
+// normally and carry a warning on every rendered page.
+// The first call silences Leptonica's and poppler's own stderr messages
+// for the whole process (libpng/libjpeg may still print).
 core::Result<std::unique_ptr<Source>> Open(std::string bytes, const Limits& limits,
                                            const std::string& password = "");
 
 // What the API needs to accept a file: type and page count. Cheap: no pixels
-// are decoded.
+// are decoded (for PDFs the document is opened; for TIFFs directories are
+// counted; other images have their header checked). Same errors as Open().
 struct Probe {
   Format format;
   int page_count = 0;

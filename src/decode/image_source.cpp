@@ -53,8 +53,11 @@ class ImageSource : public Source {
     const auto* data = reinterpret_cast<const l_uint8*>(bytes_.data());
     PixPtr pix;
     try {
+      l_int32 jpeg_warnings = 0;
       if (format_ == Format::kTiff) {
         pix.reset(pixReadMemTiff(data, bytes_.size(), index));
+      } else if (format_ == Format::kJpeg) {
+        pix.reset(pixReadMemJpeg(data, bytes_.size(), 0, 1, &jpeg_warnings, 0));
       } else {
         pix.reset(pixReadMem(data, bytes_.size()));
       }
@@ -65,6 +68,9 @@ class ImageSource : public Source {
       pix = NormalizePix(std::move(pix));
       if (!pix) return Corrupt(index);
       PageImage page;
+      if (jpeg_warnings > 0) {
+        page.warnings.push_back("the image is damaged or truncated; part of it may be missing");
+      }
       page.dpi = xres >= kMinPlausibleDpi && xres <= kMaxPlausibleDpi ? xres : limits_.fallback_dpi;
       pixSetResolution(pix.get(), page.dpi, page.dpi);
       page.pix = std::move(pix);

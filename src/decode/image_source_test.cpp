@@ -174,6 +174,20 @@ TEST(ImageSourceTest, TruncatedPngIsCorrupt) {
   EXPECT_EQ(page.error().code, ErrorCode::kCorrupt);
 }
 
+TEST(ImageSourceTest, TruncatedJpegIsCorruptOrWarns) {
+  std::string jpeg = ReadTestFile("formats/simple.jpg");
+  jpeg.resize(jpeg.size() / 2);
+  auto source = Open(jpeg, Limits{});
+  ASSERT_TRUE(source.has_value());
+  auto page = (*source)->RenderPage(0);
+  if (page) {
+    ASSERT_EQ(page->warnings.size(), 1u);
+    EXPECT_NE(page->warnings[0].find("truncated"), std::string::npos);
+  } else {
+    EXPECT_EQ(page.error().code, ErrorCode::kCorrupt);
+  }
+}
+
 TEST(ImageSourceTest, TruncatedHeaderIsCorrupt) {
   std::string png = ReadTestFile("formats/simple.png");
   png.resize(12);
@@ -317,6 +331,53 @@ TEST(ImageSourceTest, TiffPageOverLimitIsTooLarge) {
   source = Open(ReadTestFile("formats/multi-page-images.tiff"), limits);
   ASSERT_FALSE(source.has_value());
   EXPECT_EQ(source.error().code, ErrorCode::kTooLarge);
+}
+
+}  // namespace
+}  // namespace ocrchat::decode
+
+namespace ocrchat::decode {
+namespace {
+
+// Truncations and overwritten bytes in every image format: each attempt
+// ends in a page or an error, never a crash.
+TEST(ImageSourceTest, DamagedBytesNeverCrash) {
+  PixPtr marked(pixCreate(64, 48, 8));
+  for (int y = 0; y < 48; ++y) {
+    for (int x = 0; x < 64; ++x) pixSetPixel(marked.get(), x, y, (x * y) & 0xff);
+  }
+  std::vector<std::string> files = {
+      Encode(marked.get(), IFF_PNG),  Encode(marked.get(), IFF_JFIF_JPEG),
+      Encode(marked.get(), IFF_GIF),  Encode(marked.get(), IFF_BMP),
+      Encode(marked.get(), IFF_TIFF_ZIP), Encode(marked.get(), IFF_WEBP),
+      Encode(marked.get(), IFF_PNM)};
+  uint32_t seed = 12345;
+  auto next = [&seed]() {
+    seed = seed * 1103515245 + 12345;
+    return seed >> 8;
+  };
+  for (const std::string& file : files) {
+    ASSERT_FALSE(file.empty());
+    for (int round = 0; round < 40; ++round) {
+      std::string damaged = file;
+      if (round % 2 == 0) {
+        damaged.resize(8 + next() % (file.size() - 8));
+      } else {
+        for (int k = 0; k < 4; ++k) damaged[8 + next() % (file.size() - 8)] = static_cast<char>(next());
+      }
+      auto source = Open(damaged, Limits{});
+      if (!source) continue;
+      for (int i = 0; i < (*source)->PageCount(); ++i) {
+        auto page = (*source)->RenderPage(i);
+        if (page) {
+          int depth = pixGetDepth(page->pix.get());
+          EXPECT_TRUE(depth == 8 || depth == 32);
+        } else {
+          EXPECT_NE(page.error().code, ErrorCode::kInternal);
+        }
+      }
+    }
+  }
 }
 
 }  // namespace

@@ -391,3 +391,41 @@ TEST(PdfSourceTest, RightToLeftWordsAreInLogicalOrder) {
 
 }  // namespace
 }  // namespace ocrchat::decode
+
+namespace ocrchat::decode {
+namespace {
+
+// Truncations and overwritten bytes in a PDF: each attempt ends in pages or
+// an error, never a crash.
+TEST(PdfSourceTest, DamagedBytesNeverCrash) {
+  const std::string file = ReadTestFile("formats/simple-digital.pdf");
+  uint32_t seed = 777;
+  auto next = [&seed]() {
+    seed = seed * 1103515245 + 12345;
+    return seed >> 8;
+  };
+  Limits limits;
+  limits.dpi = 30;
+  for (int round = 0; round < 30; ++round) {
+    std::string damaged = file;
+    if (round % 2 == 0) {
+      damaged.resize(16 + next() % (file.size() - 16));
+    } else {
+      for (int k = 0; k < 8; ++k) damaged[16 + next() % (file.size() - 16)] = static_cast<char>(next());
+    }
+    auto source = Open(damaged, limits);
+    if (!source) {
+      EXPECT_TRUE(source.error().code == ErrorCode::kCorrupt ||
+                  source.error().code == ErrorCode::kEncrypted)
+          << source.error().message;
+      continue;
+    }
+    for (int i = 0; i < (*source)->PageCount(); ++i) {
+      (void)(*source)->RenderPage(i);
+      (void)(*source)->PageText(i);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace ocrchat::decode
