@@ -62,7 +62,8 @@ int JpegExifOrientation(std::string_view jpeg) {
     uint64_t length = in.Read(pos + 2, 2);
     if (length < 2 || !in.Has(pos + 2, length)) return 1;
     std::string_view segment = jpeg.substr(pos + 4, length - 2);
-    if (marker == 0xE1 && segment.size() >= 14 && segment.substr(0, 6) == std::string_view("Exif\0\0", 6)) {
+    if (marker == 0xE1 && segment.size() >= 14 &&
+        segment.substr(0, 6) == std::string_view("Exif\0\0", 6)) {
       std::string_view tiff = segment.substr(6);
       bool big = tiff.substr(0, 2) == "MM";
       if (!big && tiff.substr(0, 2) != "II") return 1;

@@ -22,8 +22,7 @@ constexpr int kMaxPlausibleDpi = 2400;
 std::string PixelLimitMessage(const std::string& what, int64_t width, int64_t height,
                               const Limits& limits) {
   return what + " is " + std::to_string(width) + "x" + std::to_string(height) +
-         " pixels; the limit is " + std::to_string(limits.max_pixels / 1'000'000) +
-         " megapixels";
+         " pixels; the limit is " + std::to_string(limits.max_pixels / 1'000'000) + " megapixels";
 }
 
 core::Status CheckSize(const std::string& what, int64_t width, int64_t height,
@@ -47,8 +46,8 @@ class ImageSource : public Source {
 
   core::Result<PageImage> RenderPage(int index) override {
     if (index < 0 || index >= pages_) {
-      return Fail(ErrorCode::kInvalidParameter, "page " + std::to_string(index + 1) +
-                                                    " does not exist");
+      return Fail(ErrorCode::kInvalidParameter,
+                  "page " + std::to_string(index + 1) + " does not exist");
     }
     const auto* data = reinterpret_cast<const l_uint8*>(bytes_.data());
     PixPtr pix;
@@ -105,10 +104,9 @@ core::Result<int> CheckImage(std::string_view bytes, Format format, const Limits
     if (!sizes) return Fail(ErrorCode::kCorrupt, "the TIFF is damaged and cannot be read");
     int pages = static_cast<int>(sizes->size());
     if (pages > limits.max_pages) {
-      return Fail(ErrorCode::kTooLarge, "the TIFF has more than " +
-                                            std::to_string(limits.max_pages) +
-                                            " pages; the limit is " +
-                                            std::to_string(limits.max_pages));
+      return Fail(ErrorCode::kTooLarge,
+                  "the TIFF has more than " + std::to_string(limits.max_pages) +
+                      " pages; the limit is " + std::to_string(limits.max_pages));
     }
     for (int i = 0; i < pages; ++i) {
       std::string what = pages > 1 ? "page " + std::to_string(i + 1) : std::string("the image");
@@ -149,8 +147,8 @@ core::Result<int> CheckImage(std::string_view bytes, Format format, const Limits
     return 1;
   }
   l_int32 lept_format = 0, w = 0, h = 0, bps = 0, spp = 0, cmap = 0;
-  if (pixReadHeaderMem(reinterpret_cast<const l_uint8*>(bytes.data()), bytes.size(),
-                       &lept_format, &w, &h, &bps, &spp, &cmap) != 0) {
+  if (pixReadHeaderMem(reinterpret_cast<const l_uint8*>(bytes.data()), bytes.size(), &lept_format,
+                       &w, &h, &bps, &spp, &cmap) != 0) {
     return Fail(ErrorCode::kCorrupt, "the image is corrupt or truncated",
                 std::string("Leptonica could not read the ") + FormatName(format) + " header");
   }

@@ -35,7 +35,7 @@ struct Expected {
   const char* file;
   Format format;
   int pages;
-  int width;   // 0: not checked
+  int width;  // 0: not checked
   int height;
   int dpi;  // 0: the fallback; -1: not checked
 };
@@ -85,8 +85,7 @@ INSTANTIATE_TEST_SUITE_P(
                     Expected{"formats/simple.bmp", Format::kBmp, 1, 0, 0, 96},
                     Expected{"formats/simple.tif", Format::kTiff, 1, 0, 0, 200},
                     Expected{"formats/document.webp", Format::kWebp, 1, 1700, 2200, 0},
-                    Expected{"formats/multi-page-images.tiff", Format::kTiff, 3, 2476, 3204,
-                             300},
+                    Expected{"formats/multi-page-images.tiff", Format::kTiff, 3, 2476, 3204, 300},
                     Expected{"pages/tesseract/phototest.tif", Format::kTiff, 1, 640, 480, 200},
                     Expected{"robustness/ocrmypdf/linn.png", Format::kPng, 1, 2550, 3300, -1}),
     [](const testing::TestParamInfo<Expected>& info) {
@@ -347,8 +346,8 @@ TEST(ImageSourceTest, DamagedBytesNeverCrash) {
     for (int x = 0; x < 64; ++x) pixSetPixel(marked.get(), x, y, (x * y) & 0xff);
   }
   std::vector<std::string> files = {
-      Encode(marked.get(), IFF_PNG),  Encode(marked.get(), IFF_JFIF_JPEG),
-      Encode(marked.get(), IFF_GIF),  Encode(marked.get(), IFF_BMP),
+      Encode(marked.get(), IFF_PNG),      Encode(marked.get(), IFF_JFIF_JPEG),
+      Encode(marked.get(), IFF_GIF),      Encode(marked.get(), IFF_BMP),
       Encode(marked.get(), IFF_TIFF_ZIP), Encode(marked.get(), IFF_WEBP),
       Encode(marked.get(), IFF_PNM)};
   uint32_t seed = 12345;
@@ -363,7 +362,8 @@ TEST(ImageSourceTest, DamagedBytesNeverCrash) {
       if (round % 2 == 0) {
         damaged.resize(8 + next() % (file.size() - 8));
       } else {
-        for (int k = 0; k < 4; ++k) damaged[8 + next() % (file.size() - 8)] = static_cast<char>(next());
+        for (int k = 0; k < 4; ++k)
+          damaged[8 + next() % (file.size() - 8)] = static_cast<char>(next());
       }
       auto source = Open(damaged, Limits{});
       if (!source) continue;

@@ -136,8 +136,7 @@ class PdfSource : public Source {
                     messages.empty() ? "" : messages.first());
       }
       if (!messages.empty()) {
-        image.warnings.push_back(PageLabel(index) +
-                                 ": the page has errors and may be incomplete");
+        image.warnings.push_back(PageLabel(index) + ": the page has errors and may be incomplete");
       }
       image.pix = std::move(pix);
       image.dpi = *dpi;
@@ -321,7 +320,8 @@ class PdfSource : public Source {
 
   // Dark pixels of a low-resolution render outside the (grown) word boxes,
   // as a fraction of all dark pixels.
-  double UncoveredInk(const poppler::page& page, int dpi, const std::vector<core::Word>& words) const {
+  double UncoveredInk(const poppler::page& page, int dpi,
+                      const std::vector<core::Word>& words) const {
     int ink_dpi = std::min(kInkDpi, dpi);
     PixPtr pix = Render(page, ink_dpi);
     if (!pix) return 0;

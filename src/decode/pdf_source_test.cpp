@@ -120,19 +120,16 @@ TEST(PdfSourceTest, EncryptedNeedsPassword) {
   error = OpenError("formats/encrypted.pdf", "not-it");
   EXPECT_EQ(error.code, ErrorCode::kEncrypted);
   EXPECT_NE(error.message.find("wrong"), std::string::npos) << error.message;
-  EXPECT_EQ(OpenError("robustness/unstructured/failing-encrypted.pdf").code,
-            ErrorCode::kEncrypted);
+  EXPECT_EQ(OpenError("robustness/unstructured/failing-encrypted.pdf").code, ErrorCode::kEncrypted);
   EXPECT_EQ(OpenError("robustness/py-pdf/libreoffice-writer-password.pdf").code,
             ErrorCode::kEncrypted);
-  EXPECT_EQ(OpenError("robustness/qpdf/enc-R2,V1,U=view,O=master.pdf").code,
-            ErrorCode::kEncrypted);
-  EXPECT_EQ(OpenError("robustness/qpdf/enc-R3,V2,U=view,O=view.pdf").code,
-            ErrorCode::kEncrypted);
+  EXPECT_EQ(OpenError("robustness/qpdf/enc-R2,V1,U=view,O=master.pdf").code, ErrorCode::kEncrypted);
+  EXPECT_EQ(OpenError("robustness/qpdf/enc-R3,V2,U=view,O=view.pdf").code, ErrorCode::kEncrypted);
 }
 
 TEST(PdfSourceTest, EncryptedOpensWithPassword) {
-  auto lorem = OpenOrDie("robustness/py-pdf/libreoffice-writer-password.pdf", Limits{},
-                         "openpassword");
+  auto lorem =
+      OpenOrDie("robustness/py-pdf/libreoffice-writer-password.pdf", Limits{}, "openpassword");
   ASSERT_NE(lorem, nullptr);
   auto text = lorem->PageText(0);
   ASSERT_TRUE(text.has_value());
@@ -231,18 +228,41 @@ TEST(PdfSourceTest, TooManyPages) {
 TEST(PdfSourceTest, RobustnessFilesRenderEveryPage) {
   Limits limits;
   limits.dpi = 50;
-  const char* files[] = {
-      "ocrmypdf/trivial.pdf", "ocrmypdf/no_contents.pdf", "ocrmypdf/enormous.pdf",
-      "ocrmypdf/2400dpi.pdf", "ocrmypdf/cardinal.pdf", "ocrmypdf/skew.pdf",
-      "ocrmypdf/rotated_skew.pdf", "ocrmypdf/jbig2.pdf", "ocrmypdf/ccitt.pdf",
-      "ocrmypdf/cmyk.pdf", "ocrmypdf/palette.pdf", "ocrmypdf/masks.pdf",
-      "ocrmypdf/vector.pdf", "ocrmypdf/c02-22.pdf", "ocrmypdf/francais.pdf",
-      "ocrmypdf/3small.pdf", "ocrmypdf/multipage.pdf", "ocrmypdf/livecycle.pdf",
-      "ocrmypdf/type3_font_nomapping.pdf", "qpdf/bad2.pdf", "qpdf/bad3.pdf", "qpdf/bad9.pdf",
-      "qpdf/bad13.pdf", "qpdf/bad16.pdf", "qpdf/bad22.pdf", "qpdf/bad24.pdf", "qpdf/bad31.pdf",
-      "qpdf/bad33.pdf", "qpdf/bad39.pdf", "qpdf/bad-jpeg.pdf", "qpdf/damaged-stream.pdf",
-      "qpdf/damaged-inline-image.pdf", "qpdf/enc-R3,V2,O=master.pdf",
-      "py-pdf/habibi.pdf", "py-pdf/habibi-rotated.pdf"};
+  const char* files[] = {"ocrmypdf/trivial.pdf",
+                         "ocrmypdf/no_contents.pdf",
+                         "ocrmypdf/enormous.pdf",
+                         "ocrmypdf/2400dpi.pdf",
+                         "ocrmypdf/cardinal.pdf",
+                         "ocrmypdf/skew.pdf",
+                         "ocrmypdf/rotated_skew.pdf",
+                         "ocrmypdf/jbig2.pdf",
+                         "ocrmypdf/ccitt.pdf",
+                         "ocrmypdf/cmyk.pdf",
+                         "ocrmypdf/palette.pdf",
+                         "ocrmypdf/masks.pdf",
+                         "ocrmypdf/vector.pdf",
+                         "ocrmypdf/c02-22.pdf",
+                         "ocrmypdf/francais.pdf",
+                         "ocrmypdf/3small.pdf",
+                         "ocrmypdf/multipage.pdf",
+                         "ocrmypdf/livecycle.pdf",
+                         "ocrmypdf/type3_font_nomapping.pdf",
+                         "qpdf/bad2.pdf",
+                         "qpdf/bad3.pdf",
+                         "qpdf/bad9.pdf",
+                         "qpdf/bad13.pdf",
+                         "qpdf/bad16.pdf",
+                         "qpdf/bad22.pdf",
+                         "qpdf/bad24.pdf",
+                         "qpdf/bad31.pdf",
+                         "qpdf/bad33.pdf",
+                         "qpdf/bad39.pdf",
+                         "qpdf/bad-jpeg.pdf",
+                         "qpdf/damaged-stream.pdf",
+                         "qpdf/damaged-inline-image.pdf",
+                         "qpdf/enc-R3,V2,O=master.pdf",
+                         "py-pdf/habibi.pdf",
+                         "py-pdf/habibi-rotated.pdf"};
   for (const char* file : files) {
     auto source = OpenOrDie(std::string("robustness/") + file, limits);
     if (!source) continue;
@@ -411,7 +431,8 @@ TEST(PdfSourceTest, DamagedBytesNeverCrash) {
     if (round % 2 == 0) {
       damaged.resize(16 + next() % (file.size() - 16));
     } else {
-      for (int k = 0; k < 8; ++k) damaged[16 + next() % (file.size() - 16)] = static_cast<char>(next());
+      for (int k = 0; k < 8; ++k)
+        damaged[16 + next() % (file.size() - 16)] = static_cast<char>(next());
     }
     auto source = Open(damaged, limits);
     if (!source) {

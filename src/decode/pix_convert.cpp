@@ -37,20 +37,26 @@ PixPtr ApplyExifOrientation(PixPtr pix, int orientation) {
   if (!pix) return nullptr;
   Pix* p = pix.get();
   switch (orientation) {
-    case 2: return PixPtr(pixFlipLR(nullptr, p));
-    case 3: return PixPtr(pixRotate180(nullptr, p));
-    case 4: return PixPtr(pixFlipTB(nullptr, p));
+    case 2:
+      return PixPtr(pixFlipLR(nullptr, p));
+    case 3:
+      return PixPtr(pixRotate180(nullptr, p));
+    case 4:
+      return PixPtr(pixFlipTB(nullptr, p));
     case 5: {  // transpose: rotate clockwise, then mirror
       PixPtr turned(pixRotate90(p, 1));
       return turned ? PixPtr(pixFlipLR(nullptr, turned.get())) : nullptr;
     }
-    case 6: return PixPtr(pixRotate90(p, 1));
+    case 6:
+      return PixPtr(pixRotate90(p, 1));
     case 7: {  // transverse: rotate counter-clockwise, then mirror
       PixPtr turned(pixRotate90(p, -1));
       return turned ? PixPtr(pixFlipLR(nullptr, turned.get())) : nullptr;
     }
-    case 8: return PixPtr(pixRotate90(p, -1));
-    default: return pix;
+    case 8:
+      return PixPtr(pixRotate90(p, -1));
+    default:
+      return pix;
   }
 }
 

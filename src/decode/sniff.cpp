@@ -51,8 +51,8 @@ bool IsBmp(std::string_view bytes) {
                  static_cast<unsigned char>(bytes[15]) << 8 |
                  static_cast<unsigned char>(bytes[16]) << 16 |
                  static_cast<unsigned>(static_cast<unsigned char>(bytes[17])) << 24;
-  return dib == 12 || dib == 16 || dib == 40 || dib == 52 || dib == 56 || dib == 64 ||
-         dib == 108 || dib == 124;
+  return dib == 12 || dib == 16 || dib == 40 || dib == 52 || dib == 56 || dib == 64 || dib == 108 ||
+         dib == 124;
 }
 
 bool IsPnm(std::string_view bytes) {
@@ -100,28 +100,44 @@ std::string Describe(std::string_view bytes) {
 
 const char* FormatName(Format format) {
   switch (format) {
-    case Format::kPng: return "png";
-    case Format::kJpeg: return "jpeg";
-    case Format::kWebp: return "webp";
-    case Format::kGif: return "gif";
-    case Format::kBmp: return "bmp";
-    case Format::kTiff: return "tiff";
-    case Format::kPdf: return "pdf";
-    case Format::kPnm: return "pnm";
+    case Format::kPng:
+      return "png";
+    case Format::kJpeg:
+      return "jpeg";
+    case Format::kWebp:
+      return "webp";
+    case Format::kGif:
+      return "gif";
+    case Format::kBmp:
+      return "bmp";
+    case Format::kTiff:
+      return "tiff";
+    case Format::kPdf:
+      return "pdf";
+    case Format::kPnm:
+      return "pnm";
   }
   return "unknown";
 }
 
 const char* FormatMimeType(Format format) {
   switch (format) {
-    case Format::kPng: return "image/png";
-    case Format::kJpeg: return "image/jpeg";
-    case Format::kWebp: return "image/webp";
-    case Format::kGif: return "image/gif";
-    case Format::kBmp: return "image/bmp";
-    case Format::kTiff: return "image/tiff";
-    case Format::kPdf: return "application/pdf";
-    case Format::kPnm: return "image/x-portable-anymap";
+    case Format::kPng:
+      return "image/png";
+    case Format::kJpeg:
+      return "image/jpeg";
+    case Format::kWebp:
+      return "image/webp";
+    case Format::kGif:
+      return "image/gif";
+    case Format::kBmp:
+      return "image/bmp";
+    case Format::kTiff:
+      return "image/tiff";
+    case Format::kPdf:
+      return "application/pdf";
+    case Format::kPnm:
+      return "image/x-portable-anymap";
   }
   return "application/octet-stream";
 }
@@ -143,9 +159,9 @@ core::Result<Format> Sniff(std::string_view bytes) {
   // PDF readers accept the header anywhere in the first 1024 bytes.
   if (bytes.substr(0, 1024).find("%PDF-") != std::string_view::npos) return Format::kPdf;
   if (IsPnm(bytes)) return Format::kPnm;
-  return core::Fail(core::ErrorCode::kUnsupportedType,
-                    "unsupported file type: this looks like " + Describe(bytes) + "; send a " +
-                        kAccepted + " file");
+  return core::Fail(core::ErrorCode::kUnsupportedType, "unsupported file type: this looks like " +
+                                                           Describe(bytes) + "; send a " +
+                                                           kAccepted + " file");
 }
 
 }  // namespace ocrchat::decode
