@@ -18,8 +18,10 @@
 
 #include "api/errors.h"
 #include "api/static_content.h"
+#include "chat/chat.h"
 #include "core/clock.h"
 #include "core/crypto.h"
+#include "core/text.h"
 #include "export/export.h"
 #include "jobs/pipeline.h"
 #include "jobs/probe.h"
@@ -468,13 +470,105 @@ class Api {
   }
 
   void RegisterChat(httplib::Server& server);
+  void Ask(const httplib::Request& req, httplib::Response& res, const store::Caller& caller);
+  void History(const httplib::Request& req, httplib::Response& res, const store::Caller& caller);
 
   jobs::Config config_;
   jobs::Supervisor* supervisor_ = nullptr;
   std::atomic<int64_t> requests_{0};
 };
 
-void Api::RegisterChat(httplib::Server&) {}
+// Chat: POST a question, GET the history. Both need an account token and
+// a job of that account.
+void Api::RegisterChat(httplib::Server& server) {
+  server.Post(R"(/api/v1/chat/([^/]+)/?)", [this](const auto& req, auto& res) { Guard(req, res, &Api::Ask); });
+  server.Get(R"(/api/v1/chat/([^/]+)/history/?)", [this](const auto& req, auto& res) { Guard(req, res, &Api::History); });
+}
+
+json CitationsJson(const std::vector<chat::Citation>& citations) {
+  json out = json::array();
+  for (const chat::Citation& c : citations) out.push_back({{"page", c.page}, {"snippet", c.snippet}});
+  return out;
+}
+
+std::vector<chat::Citation> CitationsFrom(const std::string& text) {
+  std::vector<chat::Citation> out;
+  json j = json::parse(text, nullptr, false);
+  if (!j.is_array()) return out;
+  for (const json& c : j) out.push_back({c.value("page", 0), c.value("snippet", "")});
+  return out;
+}
+
+void Api::Ask(const httplib::Request& req, httplib::Response& res, const store::Caller& caller) {
+  if (!caller.account)
+    return SendError(res, ErrorCode::kUnauthorized,
+                     "chat needs an account token: send Authorization: Bearer <token>");
+  auto job = VisibleJob(req.matches[1], caller);
+  if (!job || !job->account_id) return SendError(res, ErrorCode::kNotFound, "no such job");
+  json body = json::parse(req.body, nullptr, false);
+  if (!body.is_object())
+    return SendError(res, ErrorCode::kInvalidParameter,
+                     "send a JSON body: {\"message\": \"your question\"}");
+  std::string message = body.contains("message") && body["message"].is_string()
+                            ? body["message"].get<std::string>() : "";
+  if (core::NormalizeSpace(message).empty())
+    return SendError(res, ErrorCode::kInvalidParameter, "the message is empty: ask a question");
+  if (job->status != "done")
+    return SendError(res, ErrorCode::kConflict,
+                     "the job is " + job->status + ": chat is ready when it is done");
+  std::string conversation_id;
+  std::vector<chat::Message> history;
+  if (body.contains("conversation") && body["conversation"].is_string() &&
+      !body["conversation"].get<std::string>().empty()) {
+    conversation_id = body["conversation"].get<std::string>();
+    std::optional<store::Conversation> found = Store().GetConversation(job->uuid, conversation_id);
+    if (!found) return SendError(res, ErrorCode::kNotFound, "no such conversation on this job");
+    for (const store::ConversationMessage& m : found->messages)
+      history.push_back({m.role, m.content, CitationsFrom(m.citations_json)});
+  }
+  core::Document document = DocumentOf(*job);
+  std::unique_ptr<chat::Answerer> answerer =
+      config_.llm_url.empty()
+          ? chat::MakeExtractiveAnswerer()
+          : chat::MakeLlmAnswerer({config_.llm_url, config_.llm_model, config_.llm_api_key,
+                                   static_cast<int>(config_.llm_timeout_ms)});
+  auto reply = answerer->Answer(document, history, message);
+  if (!reply) return SendError(res, reply.error());
+  if (conversation_id.empty())
+    conversation_id = Store().CreateConversation(job->uuid, caller.account->id);
+  std::string now = core::NowRfc3339();
+  json citations = CitationsJson(reply->message.citations);
+  auto added = Store().AddMessage(conversation_id, {"user", message, "[]", now});
+  if (added) added = Store().AddMessage(conversation_id, {"assistant", reply->message.content,
+                                                         citations.dump(), now});
+  if (!added) return SendError(res, added.error());
+  json out = {{"conversation", conversation_id},
+              {"message", {{"role", "assistant"},
+                           {"content", reply->message.content},
+                           {"citations", citations}}}};
+  if (!reply->warnings.empty()) out["warnings"] = reply->warnings;
+  Send(res, 200, out);
+}
+
+void Api::History(const httplib::Request& req, httplib::Response& res,
+                  const store::Caller& caller) {
+  if (!caller.account)
+    return SendError(res, ErrorCode::kUnauthorized, "chat history needs an account token");
+  auto job = VisibleJob(req.matches[1], caller);
+  if (!job || !job->account_id) return SendError(res, ErrorCode::kNotFound, "no such job");
+  json conversations = json::array();
+  for (const store::Conversation& c : Store().History(job->uuid)) {
+    json messages = json::array();
+    for (const store::ConversationMessage& m : c.messages)
+      messages.push_back({{"role", m.role},
+                          {"content", m.content},
+                          {"citations", json::parse(m.citations_json, nullptr, false)},
+                          {"created_at", m.created_at}});
+    conversations.push_back(
+        {{"conversation", c.id}, {"created_at", c.created_at}, {"messages", std::move(messages)}});
+  }
+  Send(res, 200, {{"uuid", job->uuid}, {"conversations", std::move(conversations)}});
+}
 
 std::atomic<httplib::Server*> g_server{nullptr};
 

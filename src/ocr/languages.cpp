@@ -78,7 +78,7 @@ const std::map<std::string, std::string, std::less<>> kAliases = {
 const std::map<std::string, std::string, std::less<>> kScriptModels = {
     {"Latin", "eng"},     {"Cyrillic", "rus"},   {"Arabic", "ara"},    {"Hebrew", "heb"},
     {"Greek", "ell"},     {"Han", "chi_sim"},    {"HanS", "chi_sim"},  {"HanT", "chi_tra"},
-    {"Japanese", "jpn"},  {"Katakana", "jpn"},   {"Hiragana", "jpn"},  {"Hangul", "kor"},
+    {"Japanese", "jpn"},  {"Katakana", "jpn"},   {"Hiragana", "jpn"},  {"Hangul", "kor"},  {"Korean", "kor"},
     {"Devanagari", "hin"}, {"Bengali", "ben"},   {"Tamil", "tam"},     {"Thai", "tha"},
     {"Telugu", "tel"},    {"Kannada", "kan"},    {"Malayalam", "mal"}, {"Gujarati", "guj"},
     {"Gurmukhi", "pan"},  {"Oriya", "ori"},      {"Sinhala", "sin"},   {"Khmer", "khm"},

@@ -129,6 +129,32 @@ double Coverage(const Pix* ink, const core::Page& page) {
   return 1.0 - static_cast<double>(left) / total;
 }
 
+// One model per script, tried when nothing else reads the page well.
+constexpr const char* kScriptCandidates[] = {"eng", "rus", "ell", "ara", "heb", "hin", "ben",
+                                             "tam", "tha", "chi_sim", "jpn", "kor"};
+
+bool IsInstalledModel(const std::string& model) {
+  std::vector<std::string> installed = InstalledLanguages();
+  return std::find(installed.begin(), installed.end(), model) != installed.end();
+}
+
+// The first lines of text a reading found (any reading locates text even
+// when it misreads it), as a smaller image for trying models on.
+OwnedPix SampleOfText(Pix* image, const core::Page& page) {
+  core::Box box;
+  int lines = 0;
+  for (const core::Block& block : page.blocks)
+    for (const core::Line& line : block.lines)
+      if (lines++ < 4) box = box.Union(line.bbox);
+  if (box.Empty()) return OwnedPix(pixClone(image));
+  int pad = 20;
+  Box* clip = boxCreate(std::max(0, box.x0 - pad), std::max(0, box.y0 - pad),
+                        box.Width() + 2 * pad, box.Height() + 2 * pad);
+  OwnedPix sample(pixClipRectangle(image, clip, nullptr));
+  boxDestroy(&clip);
+  return sample ? std::move(sample) : OwnedPix(pixClone(image));
+}
+
 class TesseractEngine final : public Engine {
  public:
   explicit TesseractEngine(int max_models) : max_models_(std::max(1, max_models)) {
@@ -149,6 +175,7 @@ class TesseractEngine final : public Engine {
     auto best = Read(upright.get(), languages, tesseract::PSM_AUTO, options);
     if (!best) return std::unexpected(best.error());
     int rotation = 0;
+    const bool first_poor = IsPoor(*best);
 
     // A poor reading: maybe the page is turned, or in another script.
     if ((options.fix_orientation || automatic) && IsPoor(*best)) {
@@ -170,6 +197,30 @@ class TesseractEngine final : public Engine {
       }
     }
 
+    // Still poor in automatic mode: OSD can name the wrong script on short
+    // texts, so try each installed script's model on a sample of the text
+    // and read the page again with the one that reads it best.
+    if (automatic && first_poor) {
+      OwnedPix sample = SampleOfText(upright.get(), best->page);
+      std::string winner;
+      float winner_confidence = best->confidence + 0.05f;
+      for (const char* model : kScriptCandidates) {
+        if (model == languages || !IsInstalledModel(model)) continue;
+        auto trial = Read(sample.get(), model, tesseract::PSM_AUTO, options);
+        if (trial && trial->page.WordCount() >= 2 && trial->confidence > winner_confidence) {
+          winner = model;
+          winner_confidence = trial->confidence;
+        }
+      }
+      if (!winner.empty()) {
+        auto retry = Read(upright.get(), winner, tesseract::PSM_AUTO, options);
+        if (retry && retry->confidence > best->confidence) {
+          best = std::move(retry);
+          languages = winner;
+        }
+      }
+    }
+
     // Automatic language: read again with the model for the language the
     // text is in, when that is not the one used.
     if (automatic) {
@@ -186,9 +237,14 @@ class TesseractEngine final : public Engine {
 
     // Automatic segmentation can drop whole regions of degraded scans: if
     // much ink is left unread, try the page as one block of text.
+    // Reading the page as one block loses columns, so the retry must find
+    // clearly more words, with good confidence.
     if (best->coverage < 0.5 || options.accurate) {
       auto retry = Read(upright.get(), languages, tesseract::PSM_SINGLE_BLOCK, options);
-      if (retry && retry->Score() > best->Score() * 1.1) best = std::move(retry);
+      if (retry && retry->confidence >= 0.6f && retry->confidence + 0.05f >= best->confidence &&
+          retry->page.WordCount() > best->page.WordCount() * 3 / 2 + 2 &&
+          retry->Score() > best->Score() * 1.1)
+        best = std::move(retry);
     }
 
     core::Page page = std::move(best->page);
@@ -274,11 +330,7 @@ class TesseractEngine final : public Engine {
     Reading reading;
     CopyResults(tess, reading.page);
     tess.Clear();
-    if (!ink_ || ink_source_ != image) {
-      ink_ = InkMask(image);
-      ink_source_ = image;
-    }
-    reading.coverage = Coverage(ink_.get(), reading.page);
+    reading.coverage = Coverage(InkMask(image).get(), reading.page);
     reading.confidence = reading.page.MeanConfidence();
     return reading;
   }
@@ -325,8 +377,6 @@ class TesseractEngine final : public Engine {
   int max_models_;
   std::list<std::pair<std::string, Api>> models_;
   Api osd_;
-  OwnedPix ink_;
-  const Pix* ink_source_ = nullptr;
 };
 
 }  // namespace

@@ -1,0 +1,268 @@
+// The recognition core end to end on real files: expected text for every
+// input format, clear errors for bad files, CER against the recorded
+// baseline, orientation, born-digital pages and language detection.
+#include "jobs/pipeline.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "core/text.h"
+#include "jobs/local.h"
+
+namespace ocrchat::jobs {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string ReadAll(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+std::string Lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+core::Result<LocalResult> Recognize(const fs::path& path, const std::string& language = "auto",
+                                    const std::string& password = "") {
+  auto recipe = MakeRecipe("cpu", language, "", "");
+  if (!recipe) return std::unexpected(recipe.error());
+  return RecognizeFile(ReadAll(path), path.filename().string(), *recipe, decode::Limits{},
+                       password, false);
+}
+
+const fs::path kData = OCRCHAT_TESTDATA;
+
+// Each file of formats/ with the phrases it must contain, in order
+// (lower-cased), as paperless-ngx's tests check them.
+TEST(FormatsTest, EveryFormatGivesItsText) {
+  const std::vector<std::pair<std::string, std::vector<std::string>>> cases = {
+      {"simple.png", {"this is a test document."}},
+      {"simple-no-dpi.png", {"this is a test document."}},
+      {"simple-alpha.png", {"this is a test document."}},
+      {"simple.jpg", {"this is a test document"}},
+      {"simple.gif", {"this is a test document"}},
+      {"simple.bmp", {"this is a test document"}},
+      {"simple.tif", {"this is a test document"}},
+      {"document.webp", {"webp document, created 11/14/2022."}},
+      {"multi-page-images.tiff", {"page 1", "page 2", "page 3"}},
+      {"multi-page-images.pdf", {"page 1", "page 2", "page 3"}},
+      {"multi-page-digital.pdf", {"page 1", "page 2", "page 3"}},
+      {"multi-page-mixed.pdf", {"page 1", "page 2", "page 3", "page 4", "page 5", "page 6"}},
+      {"single-page-mixed.pdf",
+       {"this is some normal text, present on page 1 of the document.",
+        "this is some text, but in an image, also on page 1.", "this is further text on page 1.",
+        "this is digital text on page 2."}},
+      {"signed.pdf", {"this is a digitally signed pdf"}},
+      {"with-form.pdf", {"please enter your name in here:", "this is a pdf document with a form."}},
+      {"tagged-but-no-text.pdf", {"this is a test."}},
+      {"simple-digital.pdf", {"this is a test document."}},
+      {"rotated.pdf",
+       {"this is the text that appears on the first page.",
+        "even if the pages are rotated, ocrmypdf still gets the job done.",
+        "this is a really weird file with lots of nonsense text.",
+        "if you read this, it’s your own fault."}},
+  };
+  for (const auto& [name, phrases] : cases) {
+    SCOPED_TRACE(name);
+    auto result = Recognize(kData / "formats" / name);
+    ASSERT_TRUE(result.has_value()) << result.error().message;
+    std::string text = Lower(core::NormalizeSpace(result->document.Text()));
+    size_t at = 0;
+    for (const std::string& phrase : phrases) {
+      size_t found = text.find(phrase, at);
+      EXPECT_NE(found, std::string::npos) << "missing in order: " << phrase << "\nin: " << text;
+      if (found != std::string::npos) at = found + phrase.size();
+    }
+  }
+}
+
+TEST(FormatsTest, ImageWithoutTextIsEmptyNotAnError) {
+  auto result = Recognize(kData / "formats/no-text-alpha.png");
+  ASSERT_TRUE(result.has_value()) << result.error().message;
+  EXPECT_LT(core::NormalizeSpace(result->document.Text()).size(), 12u);
+}
+
+TEST(FormatsTest, BornDigitalPagesUseTheirOwnText) {
+  auto result = Recognize(kData / "formats/multi-page-mixed.pdf");
+  ASSERT_TRUE(result.has_value());
+  ASSERT_EQ(result->document.pages.size(), 6u);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(result->document.pages[i].source, core::TextSource::kOcr);
+  for (int i = 3; i < 6; ++i)
+    EXPECT_EQ(result->document.pages[i].source, core::TextSource::kPdfText);
+}
+
+TEST(ErrorsTest, BadFilesGetClearErrors) {
+  struct Case {
+    std::string path;
+    core::ErrorCode code;
+    std::string words;  // the message must mention this
+  };
+  const std::vector<Case> cases = {
+      {"formats/encrypted.pdf", core::ErrorCode::kEncrypted, "password"},
+      {"robustness/unstructured/failing-encrypted.pdf", core::ErrorCode::kEncrypted, "password"},
+      {"robustness/unstructured/failing-invalid.pdf", core::ErrorCode::kUnsupportedType, "text"},
+      {"robustness/qpdf/bad1.pdf", core::ErrorCode::kUnsupportedType, ""},
+      {"robustness/ocrmypdf/invalid.pdf", core::ErrorCode::kCorrupt, "PDF"},
+      {"robustness/unstructured/failing-missing-pages.pdf", core::ErrorCode::kCorrupt, "page"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.path);
+    auto result = Recognize(kData / c.path);
+    ASSERT_FALSE(result.has_value());
+    EXPECT_EQ(result.error().code, c.code) << result.error().message;
+    EXPECT_NE(result.error().message.find(c.words), std::string::npos) << result.error().message;
+  }
+}
+
+TEST(ErrorsTest, EncryptedPdfOpensWithItsPassword) {
+  auto result = Recognize(kData / "robustness/py-pdf/libreoffice-writer-password.pdf", "auto",
+                          "openpassword");
+  ASSERT_TRUE(result.has_value()) << result.error().message;
+  EXPECT_NE(result->document.Text().find("Lorem ipsum"), std::string::npos);
+}
+
+TEST(ErrorsTest, HugePageIsReadWithinThePixelLimit) {
+  auto result = Recognize(kData / "robustness/ocrmypdf/hugemono.pdf");
+  ASSERT_TRUE(result.has_value()) << result.error().message;
+  const core::Page& page = result->document.pages.at(0);
+  EXPECT_LE(static_cast<int64_t>(page.width) * page.height, decode::Limits{}.max_pixels);
+}
+
+TEST(OrientationTest, TurnedPagesReadLikeUprightOnes) {
+  std::string truth = core::NormalizeSpace(ReadAll(kData / "pages/tesseract/phototest.txt"));
+  for (const char* name : {"phototest-rotated-R.png", "phototest-rotated-L.png",
+                           "phototest-rotated-180.png"}) {
+    SCOPED_TRACE(name);
+    auto result = Recognize(kData / "pages/tesseract" / name);
+    ASSERT_TRUE(result.has_value());
+    double cer = core::CharacterErrorRate(truth, core::NormalizeSpace(result->document.Text()));
+    EXPECT_LT(cer, 0.02);
+  }
+  for (const char* name : {"ocr_test_rotated_90.pdf", "ocr_test_rotated_180.pdf",
+                           "ocr_test_rotated_270.pdf"}) {
+    SCOPED_TRACE(name);
+    auto result = Recognize(kData / "pages/docling" / name);
+    ASSERT_TRUE(result.has_value());
+    EXPECT_NE(core::NormalizeSpace(result->document.Text())
+                  .find("Docling bundles PDF document conversion to JSON and Markdown"),
+              std::string::npos)
+        << result->document.Text();
+  }
+}
+
+// CER per page, against the figures recorded in tests/baselines/cer.tsv: a
+// page whose CER gets worse than recorded fails. OCRCHAT_UPDATE_BASELINE=1
+// records the current figures instead.
+TEST(AccuracyTest, CerNoWorseThanRecorded) {
+  const fs::path baseline = fs::path(OCRCHAT_SOURCE_DIR) / "tests/baselines/cer.tsv";
+  struct Page {
+    std::string file, truth, language;
+  };
+  const std::vector<Page> pages = {
+      {"pages/tesseract/phototest.tif", "pages/tesseract/phototest.txt", "auto"},
+      {"pages/tesseract/phototest-rotated-R.png", "pages/tesseract/phototest.txt", "auto"},
+      {"pages/tesseract/phototest-rotated-180.png", "pages/tesseract/phototest.txt", "auto"},
+      {"pages/tesseract/eurotext.tif", "pages/tesseract/eurotext.txt", "en+de+fr+it+es+pt"},
+      {"pages/tesseract/8071_093.3B.tif", "pages/tesseract/8071_093.3B.txt", "auto"},
+      {"pages/tesseract/8087_054.3B.tif", "pages/tesseract/8087_054.3B.txt", "auto"},
+      {"pages/docling/ocr_test.pdf", "pages/docling/groundtruth/ocr_test.tesseract.full_page.md",
+       "auto"},
+      {"pages/docling/ocr_test_rotated_90.pdf",
+       "pages/docling/groundtruth/ocr_test_rotated_90.tesseract.full_page.md", "auto"},
+  };
+  std::map<std::string, double> recorded;
+  {
+    std::ifstream in(baseline);
+    std::string file;
+    double cer;
+    while (in >> file >> cer) recorded[file] = cer;
+  }
+  std::ostringstream now;
+  for (const Page& p : pages) {
+    SCOPED_TRACE(p.file);
+    auto result = Recognize(kData / p.file, p.language);
+    ASSERT_TRUE(result.has_value()) << result.error().message;
+    double cer = core::CharacterErrorRate(core::NormalizeSpace(ReadAll(kData / p.truth)),
+                                          core::NormalizeSpace(result->document.Text()));
+    now << p.file << "\t" << cer << "\n";
+    std::cout << "CER " << p.file << " " << cer << "\n";
+    if (std::getenv("OCRCHAT_UPDATE_BASELINE")) continue;
+    ASSERT_TRUE(recorded.count(p.file)) << "no baseline recorded for " << p.file;
+    EXPECT_LE(cer, recorded[p.file] + 0.0005) << "CER got worse than recorded";
+  }
+  if (std::getenv("OCRCHAT_UPDATE_BASELINE")) std::ofstream(baseline) << now.str();
+}
+
+// Pages rendered here from Debian's Noto fonts, one per script: `auto`
+// must find each language.
+TEST(LanguageTest, AutoDetectsScriptAndLanguage) {
+  struct Sample {
+    const char* iso;
+    const char* font;
+    const char* text;
+  };
+  const std::vector<Sample> samples = {
+      {"fr", "Noto Serif",
+       "Le conseil municipal se réunira jeudi prochain pour examiner le budget de l'année. Les "
+       "habitants sont invités à présenter leurs questions avant la séance publique."},
+      {"de", "Noto Serif",
+       "Die Gemeindeverwaltung teilt mit, dass die Bibliothek während der Sommerferien "
+       "geschlossen bleibt. Bücher können jederzeit am Eingang zurückgegeben werden."},
+      {"ru", "Noto Sans",
+       "Городская библиотека будет закрыта на ремонт до конца месяца. Читатели могут вернуть "
+       "книги в ящик у главного входа."},
+      {"el", "Noto Sans",
+       "Η δημοτική βιβλιοθήκη θα παραμείνει κλειστή για ανακαίνιση μέχρι το τέλος του μήνα. "
+       "Οι αναγνώστες μπορούν να επιστρέψουν τα βιβλία στην είσοδο."},
+      {"ar", "Noto Naskh Arabic",
+       "ستغلق المكتبة العامة للصيانة حتى نهاية الشهر. يمكن للقراء إعادة الكتب في الصندوق عند "
+       "المدخل الرئيسي."},
+      {"he", "Noto Sans Hebrew",
+       "הספרייה העירונית תהיה סגורה לשיפוצים עד סוף החודש. הקוראים יכולים להחזיר ספרים בתיבה "
+       "שליד הכניסה הראשית."},
+      {"hi", "Noto Sans Devanagari",
+       "नगर पुस्तकालय महीने के अंत तक मरम्मत के लिए बंद रहेगा। पाठक मुख्य द्वार पर रखे बक्से में "
+       "पुस्तकें लौटा सकते हैं।"},
+      {"th", "Noto Sans Thai",
+       "ห้องสมุดเมืองจะปิดปรับปรุงจนถึงสิ้นเดือนนี้ ผู้อ่านสามารถคืนหนังสือได้ที่กล่องหน้าทางเข้า"},
+      {"zh", "Noto Sans CJK SC",
+       "市图书馆将关闭维修至本月底。读者可以把书放在正门旁边的还书箱里。谢谢大家的理解和支持。"},
+      {"ja", "Noto Sans CJK JP",
+       "市立図書館は今月末まで改修のため休館します。本は正面入口の返却ポストに返してください。"},
+      {"ko", "Noto Sans CJK KR",
+       "시립 도서관은 이번 달 말까지 보수 공사로 문을 닫습니다. 책은 정문 옆 반납함에 넣어 주세요."},
+  };
+  fs::path dir = fs::temp_directory_path() / ("ocrchat-lang-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  int right = 0;
+  for (const Sample& s : samples) {
+    SCOPED_TRACE(s.iso);
+    fs::path png = dir / (std::string(s.iso) + ".png");
+    fs::path txt = dir / (std::string(s.iso) + ".txt");
+    std::ofstream(txt) << s.text;
+    std::string command = std::string("pango-view -q --dpi=300 --margin=60 --width=420 --font='") +
+                          s.font + " 14' --background=white -o '" + png.string() + "' '" +
+                          txt.string() + "'";
+    ASSERT_EQ(std::system(command.c_str()), 0) << command;
+    auto result = Recognize(png);
+    ASSERT_TRUE(result.has_value()) << result.error().message;
+    EXPECT_EQ(result->document.detected_language, s.iso) << result->document.Text();
+    right += result->document.detected_language == s.iso;
+  }
+  std::cout << "language detection: " << right << "/" << samples.size() << " right\n";
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace ocrchat::jobs
