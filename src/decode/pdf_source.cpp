@@ -78,9 +78,14 @@ PageSize ShownSize(const poppler::page& page) {
   return size;
 }
 
+// Poppler's Splash sizes the bitmap by rounding the scaled page box.
+int RenderedLength(double points, int dpi) {
+  return std::max(1, static_cast<int>(points * dpi / kPointsPerInch + 0.5));
+}
+
 int64_t PixelsAt(const PageSize& size, int dpi) {
-  double w = std::ceil(size.width * dpi / kPointsPerInch);
-  double h = std::ceil(size.height * dpi / kPointsPerInch);
+  double w = std::floor(size.width * dpi / kPointsPerInch + 0.5);
+  double h = std::floor(size.height * dpi / kPointsPerInch + 0.5);
   double pixels = w * h;
   return pixels > 9e18 ? INT64_MAX : static_cast<int64_t>(pixels);
 }
@@ -219,10 +224,13 @@ class PdfSource : public Source {
     if (boxes.empty()) return std::nullopt;
     const double scale = dpi / kPointsPerInch;
     PageSize size = ShownSize(page);
-    const int max_x = static_cast<int>(std::ceil(size.width * scale));
-    const int max_y = static_cast<int>(std::ceil(size.height * scale));
+    const int max_x = RenderedLength(size.width, dpi);
+    const int max_y = RenderedLength(size.height, dpi);
 
     TextLayer layer;
+    layer.width = max_x;
+    layer.height = max_y;
+    layer.dpi = dpi;
     size_t bad = 0, total = 0, glyphless = 0, with_text = 0;
     for (const poppler::text_box& box : boxes) {
       poppler::byte_array utf8 = box.text().to_utf8();

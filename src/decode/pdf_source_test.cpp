@@ -390,6 +390,23 @@ TEST(PdfSourceTest, TextBoxesFollowRotate) {
   }
 }
 
+TEST(PdfSourceTest, TextLayerSizeIsTheRenderedSize) {
+  for (const char* name : {"robustness/py-pdf/habibi-rotated.pdf", "formats/rtl-test.pdf",
+                           "tables/icdar2013-eu/eu-001.pdf", "formats/signed.pdf"}) {
+    auto source = OpenOrDie(name);
+    ASSERT_NE(source, nullptr);
+    for (int i = 0; i < std::min(source->PageCount(), 4); ++i) {
+      auto text = source->PageText(i);
+      ASSERT_TRUE(text.has_value()) << name << " " << i;
+      auto page = source->RenderPage(i);
+      ASSERT_TRUE(page.has_value());
+      EXPECT_EQ(text->width, pixGetWidth(page->pix.get())) << name << " " << i;
+      EXPECT_EQ(text->height, pixGetHeight(page->pix.get())) << name << " " << i;
+      EXPECT_EQ(text->dpi, page->dpi);
+    }
+  }
+}
+
 TEST(PdfSourceTest, CropBoxIsTheRenderedArea) {
   // The CropBox (301x180 pt) is smaller than the letter MediaBox.
   auto source = OpenOrDie("robustness/ocrmypdf/type3_font_nomapping.pdf");
