@@ -49,58 +49,11 @@ std::string EscapeLine(std::string_view raw) {
   return out;
 }
 
-// A list marker at the start of a line: the bullet glyph or the number with
-// its "." or ")". Sets `numbered` and returns the length of the marker
-// including the following space; 0 when there is none.
-size_t ListMarker(std::string_view line, bool* numbered, std::string* number) {
-  static constexpr std::string_view kBullets[] = {"•", "◦", "▪", "▫", "‣", "●", "○", "■",
-                                                  "□", "–", "—", "·", "-", "*", "+", "o"};
-  for (std::string_view bullet : kBullets) {
-    if (line.starts_with(bullet) && line.size() > bullet.size() && line[bullet.size()] == ' ') {
-      *numbered = false;
-      return bullet.size() + 1;
-    }
-  }
-  size_t digits = 0;
-  while (digits < line.size() && IsDigit(line[digits])) ++digits;
-  if (digits > 0 && digits <= 9 && digits + 1 < line.size() &&
-      (line[digits] == '.' || line[digits] == ')') && line[digits + 1] == ' ') {
-    *numbered = true;
-    *number = std::string(line.substr(0, digits + 1));
-    return digits + 2;
-  }
-  return 0;
-}
-
 std::string ListMarkdown(const core::Block& block) {
-  std::vector<std::string> lines;
-  for (const core::Line& line : block.lines) {
-    std::string text = core::NormalizeSpace(core::StripControl(line.Text()));
-    if (!text.empty()) lines.push_back(std::move(text));
-  }
-  bool any_marker = false;
-  for (const std::string& line : lines) {
-    bool numbered;
-    std::string number;
-    if (ListMarker(line, &numbered, &number)) any_marker = true;
-  }
-  // Items: every line when no line carries a marker; otherwise a line
-  // without one continues the item above.
-  std::vector<std::pair<std::string, std::string>> items;  // marker, text
-  for (const std::string& line : lines) {
-    bool numbered = false;
-    std::string number;
-    size_t marker = ListMarker(line, &numbered, &number);
-    if (marker == 0 && any_marker && !items.empty()) {
-      items.back().second += ' ' + line;
-      continue;
-    }
-    items.emplace_back(numbered ? number : "-", line.substr(marker));
-  }
   std::string out;
-  for (const auto& [marker, text] : items) {
+  for (const ListItem& item : ListItems(block)) {
     if (!out.empty()) out += '\n';
-    out += marker + ' ' + EscapeLine(text);
+    out += (item.numbered ? item.marker : "-") + ' ' + EscapeLine(item.text);
   }
   return out;
 }

@@ -135,6 +135,70 @@ std::vector<core::Line> PositionedLines(const core::Block& block) {
   return lines;
 }
 
+namespace {
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// The length of the list marker at the start of a line, including the space
+// after it; 0 when there is none.
+size_t ListMarker(std::string_view line, bool* numbered) {
+  static constexpr std::string_view kBullets[] = {"•", "◦", "▪", "▫", "‣", "●", "○", "■",
+                                                  "□", "–", "—", "·", "-", "*", "+", "o"};
+  for (std::string_view bullet : kBullets) {
+    if (line.starts_with(bullet) && line.size() > bullet.size() && line[bullet.size()] == ' ') {
+      *numbered = false;
+      return bullet.size() + 1;
+    }
+  }
+  size_t digits = 0;
+  while (digits < line.size() && IsDigit(line[digits])) ++digits;
+  if (digits > 0 && digits <= 9 && digits + 1 < line.size() &&
+      (line[digits] == '.' || line[digits] == ')') && line[digits + 1] == ' ') {
+    *numbered = true;
+    return digits + 2;
+  }
+  return 0;
+}
+
+}  // namespace
+
+std::vector<ListItem> ListItems(const core::Block& block) {
+  std::vector<std::string> lines;
+  for (const core::Line& line : block.lines) {
+    std::string text = core::NormalizeSpace(core::StripControl(line.Text()));
+    if (!text.empty()) lines.push_back(std::move(text));
+  }
+  bool any_marker = false;
+  for (const std::string& line : lines) {
+    bool numbered;
+    if (ListMarker(line, &numbered)) any_marker = true;
+  }
+  std::vector<ListItem> items;
+  for (const std::string& line : lines) {
+    bool numbered = false;
+    size_t marker = ListMarker(line, &numbered);
+    if (marker == 0 && any_marker && !items.empty()) {
+      items.back().text += ' ' + line;
+      continue;
+    }
+    items.push_back({numbered, numbered ? line.substr(0, marker - 1) : "", line.substr(marker)});
+  }
+  return items;
+}
+
+bool IsRightToLeft(char32_t c) {
+  return (c >= 0x0590 && c <= 0x08FF) || (c >= 0xFB1D && c <= 0xFDFF) ||
+         (c >= 0xFE70 && c <= 0xFEFF);
+}
+
+bool StartsRightToLeft(std::u32string_view text) {
+  for (char32_t c : text) {
+    if (IsRightToLeft(c)) return true;
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c >= 0x00C0) return false;
+  }
+  return false;
+}
+
 float LineConfidence(const core::Line& line) {
   if (line.confidence > 0 || line.words.empty()) return line.confidence;
   double sum = 0;

@@ -35,6 +35,21 @@ std::string IsoFromTesseract(std::string_view code);
 // token spread evenly over the cell box.
 std::vector<core::Line> PositionedLines(const core::Block& block);
 
+// One item of a list block. A line starting with a bullet glyph or a number
+// ("1." "2)") starts an item; a line without one continues the item above,
+// unless no line has a marker, in which case every line is an item.
+struct ListItem {
+  bool numbered = false;
+  std::string marker;  // "1." for numbered items, "" for bullets
+  std::string text;    // without the marker, spaces normalised
+};
+std::vector<ListItem> ListItems(const core::Block& block);
+
+// Whether the first strongly directional character is right-to-left
+// (Hebrew, Arabic and their presentation forms).
+bool StartsRightToLeft(std::u32string_view text);
+bool IsRightToLeft(char32_t c);
+
 // Confidence of a line: its own when set, else the mean of its words.
 float LineConfidence(const core::Line& line);
 

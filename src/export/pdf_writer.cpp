@@ -135,20 +135,6 @@ int NormalizeAngle(long long angle) {
   return a - a % 90;
 }
 
-bool IsRightToLeft(char32_t c) {
-  return (c >= 0x0590 && c <= 0x08FF) || (c >= 0xFB1D && c <= 0xFDFF) ||
-         (c >= 0xFE70 && c <= 0xFEFF);
-}
-
-// Whether the first strongly directional character is right-to-left.
-bool StartsRightToLeft(const std::u32string& text) {
-  for (char32_t c : text) {
-    if (IsRightToLeft(c)) return true;
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c >= 0x00C0) return false;
-  }
-  return false;
-}
-
 void AppendNumber(double value, std::string* out) {
   char buffer[32];
   std::snprintf(buffer, sizeof buffer, "%.4f", std::abs(value) < 1e-6 ? 0.0 : value);
