@@ -63,14 +63,28 @@ struct PdfPageImage {
 };
 
 // A searchable PDF made of the page images, each under an invisible text
-// layer whose words sit on their boxes.
+// layer whose words sit on their boxes. images[i] is pages[i] as
+// recognised (boxes are scaled from the page's width/height to the image; an
+// image whose sides are swapped is taken as the one before Page.rotation);
+// each page measures 72 * px / dpi points. The text layer uses Tesseract's
+// glyphless font (tessdata/pdf.ttf, read at each call): kInternal when it is
+// not installed. Characters beyond U+FFFF are left out of the text layer.
 core::Result<std::string> WriteSearchablePdf(const core::Document& document,
                                              const std::vector<PdfPageImage>& images);
 
 // The original PDF with an invisible text layer added to the pages that
 // were OCRed; pages whose text came from the PDF are left untouched.
+// Page.index is the PDF page (from 0); boxes are pixels of the image
+// rendered with /Rotate applied over the CropBox, then turned clockwise by
+// Page.rotation. The original content streams are kept byte for byte (the
+// layer is appended after a q ... Q wrapper), as are links, forms and
+// encryption. kEncrypted for a missing or wrong password, kCorrupt for
+// bytes qpdf cannot read.
 core::Result<std::string> AddTextLayerToPdf(std::string_view original_pdf,
                                             const core::Document& document,
                                             const std::string& password = "");
+
+// The PDF without its encryption, opened with `password`.
+core::Result<std::string> DecryptPdf(std::string_view pdf, const std::string& password);
 
 }  // namespace ocrchat::exports
