@@ -288,8 +288,9 @@ core::Page ClassifyBlocks(core::Page page) {
 }
 
 core::Page Arrange(core::Page page) {
-  const bool rtl = MostlyRtl(page.blocks);
-  page.blocks = ReadingOrder(std::move(page.blocks), rtl);
+  // Tesseract's own block order already follows its column analysis, and
+  // measured better than re-cutting its blocks (8087_054: CER 0.078 against
+  // 0.35 after XY-cut); BlocksFromWords orders the PDF's own words.
   return ClassifyBlocks(std::move(page));
 }
 

@@ -23,7 +23,8 @@ std::vector<core::Block> ReadingOrder(std::vector<core::Block> blocks, bool righ
 // list (lines led by bullets or enumerators), leaving tables as they are.
 core::Page ClassifyBlocks(core::Page page);
 
-// The whole stage: reading order, then types.
+// The whole stage for a page whose blocks are already in reading order
+// (Tesseract's, or BlocksFromWords'): block types.
 core::Page Arrange(core::Page page);
 
 }  // namespace ocrchat::layout

@@ -7,6 +7,8 @@
 #include <tesseract/resultiterator.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <cmath>
 #include <list>
 #include <memory>
@@ -332,6 +334,16 @@ class TesseractEngine final : public Engine {
     tess.Clear();
     reading.coverage = Coverage(InkMask(image).get(), reading.page);
     reading.confidence = reading.page.MeanConfidence();
+    // Automatic segmentation that finds no text at all on a page with ink
+    // (a short strip of large text, say): read it as one block instead.
+    if (mode == tesseract::PSM_AUTO && reading.page.WordCount() == 0 && reading.coverage < 0.5) {
+      auto block = Read(image, languages, tesseract::PSM_SINGLE_BLOCK, options);
+      if (block && block->confidence >= 0.5f) return block;
+    }
+    if (std::getenv("OCRCHAT_DEBUG_OCR"))
+      std::fprintf(stderr, "read %s psm %d: %d words, confidence %.3f, coverage %.3f\n",
+                   languages.c_str(), static_cast<int>(mode), reading.page.WordCount(),
+                   reading.confidence, reading.coverage);
     return reading;
   }
 

@@ -1,0 +1,108 @@
+"""Starts the real ocrchat binary as a server on a free port, for tests that
+drive it over HTTP, and the command-line helpers those tests need."""
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+
+import requests
+
+BINARY = os.environ.get("OCRCHAT_BINARY", "build/dev/src/ocrchat")
+TESTDATA = os.environ.get("OCRCHAT_TESTDATA", "../shared/testdata")
+
+
+def testdata(path):
+    return os.path.join(TESTDATA, path)
+
+
+class Server:
+    """`ocrchat serve --port 0` in a fresh data directory."""
+
+    def __init__(self, *flags, data_dir=None, env=None):
+        self.own_dir = data_dir is None
+        self.data_dir = data_dir or tempfile.mkdtemp(prefix="ocrchat-test-")
+        self.flags = list(flags)
+        self.env = dict(os.environ, **(env or {}))
+        self.process = None
+        self.url = None
+
+    def start(self):
+        self.process = subprocess.Popen(
+            [BINARY, "serve", "--port", "0", "--data", self.data_dir] + self.flags,
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=self.env, text=True)
+        line = self.process.stdout.readline()
+        match = re.search(r"http://[^\s]+", line)
+        if not match:
+            raise RuntimeError("server did not start: %r" % line)
+        self.url = match.group(0)
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            try:
+                if requests.get(self.url + "/healthz", timeout=2).json()["workers"] > 0:
+                    return self
+            except requests.RequestException:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError("server did not become healthy")
+
+    def kill(self):
+        """kill -9, as a crash would."""
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait()
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def close(self):
+        self.stop()
+        if self.own_dir:
+            shutil.rmtree(self.data_dir, ignore_errors=True)
+
+    def workers(self):
+        out = subprocess.run(["pgrep", "-P", str(self.process.pid), "-f", "worker"],
+                             capture_output=True, text=True).stdout
+        return [int(pid) for pid in out.split()]
+
+    def cli(self, *args):
+        """Runs `ocrchat ARGS --data DIR` and returns its standard output."""
+        words = list(args)
+        out = subprocess.run([BINARY] + words[:1] + ["--data", self.data_dir] + words[1:],
+                             capture_output=True, text=True, check=True)
+        return out.stdout
+
+    def new_token(self, name, plan="free", credits=0):
+        self.cli("account", "create", name, "--plan", plan)
+        if credits:
+            self.cli("account", "credit", name, str(credits))
+        return self.cli("token", "create", name).strip().splitlines()[-1]
+
+    def post(self, path, token=None, data=None, filename=None, **kw):
+        headers = {"Authorization": "Bearer " + token} if token else {}
+        files = None
+        if path is not None:
+            with open(path, "rb") as f:
+                files = {"file": (filename or os.path.basename(path), f.read())}
+        return requests.post(self.url + "/api/v1/ocr/", headers=headers, files=files,
+                             data=data or {}, timeout=600, **kw)
+
+    def get(self, path, token=None, **kw):
+        headers = {"Authorization": "Bearer " + token} if token else {}
+        return requests.get(self.url + path, headers=headers, timeout=60, **kw)
+
+    def wait(self, uuid, token=None, timeout=300):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            job = self.get("/api/v1/ocr/%s/" % uuid, token).json()
+            if job["status"] in ("done", "failed"):
+                return job
+            time.sleep(0.1)
+        raise AssertionError("job %s did not finish" % uuid)
