@@ -64,6 +64,8 @@ class Server:
 
     def close(self):
         self.stop()
+        if self.process and self.process.stdout:
+            self.process.stdout.close()
         if self.own_dir:
             shutil.rmtree(self.data_dir, ignore_errors=True)
 
