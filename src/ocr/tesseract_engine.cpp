@@ -40,6 +40,7 @@ using Api = std::unique_ptr<tesseract::TessBaseAPI, ApiEnd>;
 struct Reading {
   core::Page page;
   double coverage = 0;  // share of the page's ink inside word boxes
+  int unread_glyphs = 0;  // glyph-sized marks outside them
   float confidence = 0;
   double Score() const { return coverage * (0.5 + confidence); }
 };
@@ -109,17 +110,27 @@ OwnedPix InkMask(const Pix* image) {
   return OwnedPix(pixReduceRankBinaryCascade(binary.get(), 1, 0, 0, 0));
 }
 
-// Share of the ink that lies inside the words' boxes (grown a little).
-double Coverage(const Pix* ink, const core::Page& page) {
-  if (!ink) return 1.0;
+struct InkCheck {
+  double coverage = 1.0;  // share of the ink inside the words' boxes
+  int unread_glyphs = 0;  // glyph-sized marks outside them
+};
+
+// How much of the ink the words account for, and how many glyph-sized
+// marks they leave unread (text the segmentation missed, as opposed to
+// photos, rules and halftone dots).
+InkCheck CheckInk(const Pix* ink, const core::Page& page, int dpi) {
+  InkCheck check;
+  if (!ink) return check;
   l_int32 total = 0;
   pixCountPixels(const_cast<Pix*>(ink), &total, nullptr);
-  if (total < 200) return 1.0;  // a blank page: nothing to miss
+  if (total < 200) return check;  // a blank page: nothing to miss
   OwnedPix rest(pixCopy(nullptr, const_cast<Pix*>(ink)));
+  std::vector<int> heights;
   for (const core::Block& block : page.blocks)
     for (const core::Line& line : block.lines)
       for (const core::Word& word : line.words) {
         const core::Box& b = word.bbox;
+        heights.push_back(b.Height());
         int pad = std::max(2, b.Height() / 4);
         Box* box = boxCreate(b.x0 / 2 - pad / 2, b.y0 / 2 - pad / 2, b.Width() / 2 + pad,
                              b.Height() / 2 + pad);
@@ -128,7 +139,26 @@ double Coverage(const Pix* ink, const core::Page& page) {
       }
   l_int32 left = 0;
   pixCountPixels(rest.get(), &left, nullptr);
-  return 1.0 - static_cast<double>(left) / total;
+  check.coverage = 1.0 - static_cast<double>(left) / total;
+  if (check.coverage > 0.9) return check;
+  // Glyph height on the half-size mask: the words' median, or 8-24 pt.
+  int low = std::max(3, dpi / 36), high = std::max(low + 2, dpi / 6);
+  if (!heights.empty()) {
+    std::nth_element(heights.begin(), heights.begin() + heights.size() / 2, heights.end());
+    int h = heights[heights.size() / 2] / 2;
+    low = std::max(3, h * 3 / 10);
+    high = std::max(low + 2, h * 3 / 2);
+  }
+  BOXA* marks = pixConnCompBB(rest.get(), 8);
+  if (!marks) return check;
+  int n = boxaGetCount(marks);
+  for (int i = 0; i < n; ++i) {
+    l_int32 x, y, w, h;
+    if (boxaGetBoxGeometry(marks, i, &x, &y, &w, &h) == 0 && h >= low && h <= high && w <= 3 * high)
+      ++check.unread_glyphs;
+  }
+  boxaDestroy(&marks);
+  return check;
 }
 
 // One model per script, tried when nothing else reads the page well.
@@ -178,6 +208,7 @@ class TesseractEngine final : public Engine {
     if (!best) return std::unexpected(best.error());
     int rotation = 0;
     const bool first_poor = IsPoor(*best);
+    bool switched_script = false;
 
     // A poor reading: maybe the page is turned, or in another script.
     if ((options.fix_orientation || automatic) && IsPoor(*best)) {
@@ -193,6 +224,7 @@ class TesseractEngine final : public Engine {
         if (retry && retry->Score() > best->Score()) {
           best = std::move(retry);
           upright = std::move(turned);
+          switched_script = retry_languages != languages;
           languages = retry_languages;
           rotation = turn ? osd.rotate : 0;
         }
@@ -202,7 +234,8 @@ class TesseractEngine final : public Engine {
     // Still poor in automatic mode: OSD can name the wrong script on short
     // texts, so try each installed script's model on a sample of the text
     // and read the page again with the one that reads it best.
-    if (automatic && first_poor) {
+    const bool has_text = best->page.WordCount() > 0 || best->unread_glyphs > 20;
+    if (automatic && first_poor && has_text && (IsPoor(*best) || switched_script)) {
       OwnedPix sample = SampleOfText(upright.get(), best->page);
       std::string winner;
       float winner_confidence = best->confidence + 0.05f;
@@ -241,7 +274,9 @@ class TesseractEngine final : public Engine {
     // much ink is left unread, try the page as one block of text.
     // Reading the page as one block loses columns, so the retry must find
     // clearly more words, with good confidence.
-    if (best->coverage < 0.5 || options.accurate) {
+    size_t chars_read = best->page.Text().size();
+    if ((best->unread_glyphs > 100 && best->unread_glyphs * 4 > static_cast<int>(chars_read)) ||
+        options.accurate) {
       auto retry = Read(upright.get(), languages, tesseract::PSM_SINGLE_BLOCK, options);
       if (retry && retry->confidence >= 0.6f && retry->confidence + 0.05f >= best->confidence &&
           retry->page.WordCount() > best->page.WordCount() * 3 / 2 + 2 &&
@@ -332,18 +367,20 @@ class TesseractEngine final : public Engine {
     Reading reading;
     CopyResults(tess, reading.page);
     tess.Clear();
-    reading.coverage = Coverage(InkMask(image).get(), reading.page);
+    InkCheck ink = CheckInk(InkMask(image).get(), reading.page, options.dpi);
+    reading.coverage = ink.coverage;
+    reading.unread_glyphs = ink.unread_glyphs;
     reading.confidence = reading.page.MeanConfidence();
     // Automatic segmentation that finds no text at all on a page with ink
     // (a short strip of large text, say): read it as one block instead.
     if (mode == tesseract::PSM_AUTO && reading.page.WordCount() == 0 && reading.coverage < 0.5) {
       auto block = Read(image, languages, tesseract::PSM_SINGLE_BLOCK, options);
-      if (block && block->confidence >= 0.5f) return block;
+      if (block && block->confidence >= 0.6f) return block;
     }
     if (std::getenv("OCRCHAT_DEBUG_OCR"))
-      std::fprintf(stderr, "read %s psm %d: %d words, confidence %.3f, coverage %.3f\n",
+      std::fprintf(stderr, "read %s psm %d: %d words, confidence %.3f, coverage %.3f, unread %d\n",
                    languages.c_str(), static_cast<int>(mode), reading.page.WordCount(),
-                   reading.confidence, reading.coverage);
+                   reading.confidence, reading.coverage, reading.unread_glyphs);
     return reading;
   }
 
