@@ -7,7 +7,9 @@
 #include "core/text.h"
 #include "decode/pdf_image.h"
 #include "layout/layout.h"
+#include "layout/tables.h"
 #include "ocr/languages.h"
+#include "ocr/rules.h"
 
 namespace ocrchat::jobs {
 namespace {
@@ -122,12 +124,21 @@ core::Result<core::Page> ProcessPage(decode::Source& source, int index, ocr::Eng
     auto ocred = engine.Recognize(image->pix.get(), OcrOptions(recipe, image->dpi));
     if (!ocred) return std::unexpected(OnPage(ocred.error(), index));
     page = std::move(*ocred);
+    if (page.rotation == 0) page.rules = ocr::FindRules(image->pix.get());
     page.dpi = image->dpi;
     page.warnings = std::move(image->warnings);
     page.source = core::TextSource::kOcr;
   }
   page.index = index;
-  return layout::Arrange(std::move(page));
+  page = layout::Arrange(std::move(page));
+  // A born-digital page's drawn rules show only once it is rendered, which
+  // costs a render: done for the table tool only.
+  const bool eager = recipe.tool == "extract-tables";
+  if (eager && page.source == core::TextSource::kPdfText) {
+    auto image = source.RenderPage(index);
+    if (image && image->pix) page.rules = ocr::FindRules(image->pix.get());
+  }
+  return layout::FindTables(std::move(page), eager);
 }
 
 core::Result<exports::PdfPageImage> PageImageForPdf(decode::Source& source, int index) {

@@ -28,11 +28,13 @@ struct Thresholds {
   double min_gap;        // in text heights: a gap that may separate columns
   double max_row_gap;    // in text heights: vertical gap inside a table
   double max_cell_words; // median words per non-empty cell
+  double max_lowercase;  // share of all-lowercase words (prose has most)
+  double min_support;    // share of rows with words on both sides of a gap
 };
 
 Thresholds ThresholdsFor(bool eager) {
-  if (eager) return {2, 1, 0.7, 3.5, 7};
-  return {3, 2, 1.1, 2.5, 4};
+  if (eager) return {2, 1, 0.7, 3.5, 7, 0.7, 0};
+  return {3, 2, 1.1, 2.5, 4, 0.5, 0.5};
 }
 
 int Median(std::vector<int> values) {
@@ -132,6 +134,22 @@ Gap FreePart(const std::vector<Item>& items, const TextRow& row, const Gap& gap)
   if (gap.hi - start > best.Width()) best = {start, gap.hi, gap.support};
   if (left && right) ++best.support;
   return best;
+}
+
+// Share of the words with letters that are written in lowercase only.
+double LowercaseShare(const std::vector<Item>& items, const std::vector<int>& ids) {
+  int lower = 0, alpha = 0;
+  for (int id : ids) {
+    bool any_upper = false, any_lower = false;
+    for (unsigned char c : items[id].word->text) {
+      any_upper |= c >= 'A' && c <= 'Z';
+      any_lower |= c >= 'a' && c <= 'z';
+    }
+    if (!any_upper && !any_lower) continue;
+    ++alpha;
+    lower += any_lower && !any_upper;
+  }
+  return alpha ? static_cast<double>(lower) / alpha : 0;
 }
 
 bool IsNumeric(const std::string& text) {
@@ -584,7 +602,9 @@ std::vector<Draft> UnruledTables(const std::vector<Item>& items, const std::vect
       run.push_back(r);
       extent = extent.Union(row.box);
     }
-    std::erase_if(separators, [](const Gap& g) { return g.support < 2; });
+    const int min_support =
+        std::max(2, static_cast<int>(t.min_support * static_cast<double>(run.size()) + 0.5));
+    std::erase_if(separators, [&](const Gap& g) { return g.support < min_support; });
     bool ok = static_cast<int>(run.size()) >= t.min_rows &&
               static_cast<int>(separators.size()) >= t.min_separators;
     Draft draft;
@@ -603,7 +623,8 @@ std::vector<Draft> UnruledTables(const std::vector<Item>& items, const std::vect
       }
       int multi = 0;
       for (auto [row, count] : filled_per_row) multi += count >= 2;
-      ok = Median(words_per_cell) <= t.max_cell_words && multi >= t.min_rows;
+      ok = Median(words_per_cell) <= t.max_cell_words && multi >= t.min_rows &&
+           LowercaseShare(items, draft.items) <= t.max_lowercase;
     }
     if (!ok) {
       ++s;
