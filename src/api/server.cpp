@@ -1,7 +1,9 @@
 // Routes of the OCR.chat API.
 #include "api/server.h"
 
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -591,6 +593,15 @@ int Serve(const jobs::Config& config) {
   httplib::Server server;
   server.new_task_queue = [] { return new httplib::ThreadPool(64); };
   server.set_payload_max_length(static_cast<size_t>(config.limits.max_bytes) + (1 << 20));
+  // The listening socket is kept out of the probe and worker processes, and
+  // gets a deep accept queue: the library listens with a backlog of 5, and
+  // a burst of connections beyond that is dropped and then reset.
+  int listen_fd = -1;
+  server.set_socket_options([&listen_fd](socket_t sock) {
+    httplib::default_socket_options(sock);
+    fcntl(sock, F_SETFD, FD_CLOEXEC);
+    listen_fd = sock;
+  });
   Api api(config);
   api.Register(server);
   int port = config.port;
@@ -603,6 +614,7 @@ int Serve(const jobs::Config& config) {
     std::cerr << "ocrchat: cannot listen on " << config.host << ":" << config.port << "\n";
     return 1;
   }
+  if (listen_fd >= 0) ::listen(listen_fd, SOMAXCONN);
   jobs::Supervisor supervisor(config);
   supervisor.Start();
   api.SetSupervisor(&supervisor);

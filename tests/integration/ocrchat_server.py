@@ -87,8 +87,8 @@ class Server:
             self.cli("account", "credit", name, str(credits))
         return self.cli("token", "create", name).strip().splitlines()[-1]
 
-    def post(self, path, token=None, data=None, filename=None, **kw):
-        headers = {"Authorization": "Bearer " + token} if token else {}
+    def post(self, path, token=None, data=None, filename=None, headers=None, **kw):
+        headers = dict(headers or {}, **({"Authorization": "Bearer " + token} if token else {}))
         files = None
         if path is not None:
             with open(path, "rb") as f:
@@ -96,8 +96,8 @@ class Server:
         return requests.post(self.url + "/api/v1/ocr/", headers=headers, files=files,
                              data=data or {}, timeout=600, **kw)
 
-    def get(self, path, token=None, **kw):
-        headers = {"Authorization": "Bearer " + token} if token else {}
+    def get(self, path, token=None, headers=None, **kw):
+        headers = dict(headers or {}, **({"Authorization": "Bearer " + token} if token else {}))
         return requests.get(self.url + path, headers=headers, timeout=60, **kw)
 
     def wait(self, uuid, token=None, timeout=300):
