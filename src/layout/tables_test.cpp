@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -239,6 +241,20 @@ TEST(FindTables, UnderlinesAndFramesAreNotTables) {
   page.rules.push_back({180, 80, 182, 382});
   page.rules.push_back({1718, 80, 1720, 382});
   EXPECT_EQ(CountTables(FindTables(page, false)), 0);
+}
+
+TEST(FindTables, IsFastOnAFullPage) {
+  Page page = MakePage({MakeBlock(Prose(70, 150, 100, 1000, 3)),
+                        MakeBlock(Prose(70, 1300, 100, 1000, 5)), GridBlock(kFruit, 3300)});
+  for (int i = 0; i < 40; ++i) page.rules.push_back({150, 100 + 80 * i, 1150, 102 + 80 * i});
+  auto start = std::chrono::steady_clock::now();
+  page = FindTables(std::move(page), true);
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                std::chrono::steady_clock::now() - start).count();
+  EXPECT_EQ(CountTables(page), 1);
+  EXPECT_LT(ms, 200);  // generous for sanitizer builds; a few ms in release
+  std::printf("FindTables on a page of %d words: %lld ms\n", page.WordCount(),
+              static_cast<long long>(ms));
 }
 
 TEST(FindTables, EmptyPageIsUnchanged) {
