@@ -33,6 +33,9 @@ ChildOutcome RunChild(const std::string& binary, const std::vector<std::string>&
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     dup2(in_pipe[0], 0);
     dup2(out_pipe[1], 1);
+    // Nothing of the server's (client connections, the listening socket)
+    // reaches the child.
+    close_range(3, ~0U, 0);
     execv(binary.c_str(), argv.data());
     _exit(127);
   }

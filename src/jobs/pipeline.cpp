@@ -124,8 +124,10 @@ core::Result<core::Page> ProcessPage(decode::Source& source, int index, ocr::Eng
     auto ocred = engine.Recognize(image->pix.get(), OcrOptions(recipe, image->dpi));
     if (!ocred) return std::unexpected(OnPage(ocred.error(), index));
     page = std::move(*ocred);
-    if (page.rotation == 0) page.rules = ocr::FindRules(image->pix.get());
-    page.dpi = image->dpi;
+    // Rules are found on the image as rendered: only when the engine read it
+    // at that size and orientation.
+    if (page.rotation == 0 && page.dpi == image->dpi)
+      page.rules = ocr::FindRules(image->pix.get());
     page.warnings = std::move(image->warnings);
     page.source = core::TextSource::kOcr;
   }

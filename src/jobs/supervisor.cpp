@@ -52,6 +52,7 @@ pid_t Supervisor::Spawn() {
     // The worker dies with the server: a restarted server requeues its task.
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent) _exit(0);
+    close_range(3, ~0U, 0);  // no server sockets in the worker
     execv(argv[0], argv.data());
     _exit(127);
   }

@@ -32,8 +32,9 @@ class Engine {
   // Recognises one page. The image is not modified. On success the page
   // holds blocks (Tesseract paragraphs), lines and words in reading order,
   // with boxes in pixels of the upright image (width/height set, rotation
-  // set to the clockwise degrees applied), and `language` set to the models
-  // used.
+  // set to the clockwise degrees applied, dpi set: a very large image is
+  // recognised scaled down, and then width, height and dpi are the scaled
+  // image's), and `language` set to the models used.
   virtual core::Result<core::Page> Recognize(const Pix* image, const RecognizeOptions& options) = 0;
 };
 

@@ -161,6 +161,9 @@ InkCheck CheckInk(const Pix* ink, const core::Page& page, int dpi) {
   return check;
 }
 
+// Pages larger than this are scaled down before recognition.
+constexpr double kMaxRecognitionPixels = 36'000'000;
+
 // One model per script, tried when nothing else reads the page well.
 constexpr const char* kScriptCandidates[] = {"eng", "rus", "ell", "ara", "heb", "hin", "ben",
                                              "tam", "tha", "chi_sim", "jpn", "kor"};
@@ -193,9 +196,10 @@ class TesseractEngine final : public Engine {
     setMsgSeverity(L_SEVERITY_NONE);
   }
 
-  core::Result<core::Page> Recognize(const Pix* image, const RecognizeOptions& options) override {
+  core::Result<core::Page> Recognize(const Pix* image, const RecognizeOptions& requested) override {
     if (!image || pixGetWidth(image) < 3 || pixGetHeight(image) < 3)
       return core::Fail(ErrorCode::kCorrupt, "the page image is empty");
+    RecognizeOptions options = requested;
     OwnedPix upright = Prepare(image, options);
     if (!upright) return core::Fail(ErrorCode::kInternal, "could not prepare the page image");
 
@@ -289,6 +293,7 @@ class TesseractEngine final : public Engine {
     page.language = languages;
     page.width = pixGetWidth(upright.get());
     page.height = pixGetHeight(upright.get());
+    page.dpi = options.dpi;
     return page;
   }
 
@@ -299,10 +304,22 @@ class TesseractEngine final : public Engine {
   };
 
   // Gray (or bilevel) copy, deskewed when the skew is large enough to hurt.
-  OwnedPix Prepare(const Pix* image, const RecognizeOptions& options) {
-    OwnedPix work(pixGetDepth(image) == 1 || pixGetDepth(image) == 8
-                      ? pixClone(const_cast<Pix*>(image))
-                      : pixConvertTo8(const_cast<Pix*>(image), 0));
+  // Very large pages are scaled down first (options.dpi follows): text on
+  // them is large anyway, and a worker must stay small in memory.
+  OwnedPix Prepare(const Pix* image, RecognizeOptions& options) {
+    Pix* source = const_cast<Pix*>(image);
+    const double pixels = static_cast<double>(pixGetWidth(source)) * pixGetHeight(source);
+    OwnedPix work;
+    if (pixels > kMaxRecognitionPixels) {
+      float factor = static_cast<float>(std::sqrt(kMaxRecognitionPixels / pixels));
+      work.reset(pixGetDepth(source) == 1 ? pixScaleToGray(source, factor)
+                                          : pixScale(source, factor, factor));
+      if (work && pixGetDepth(work.get()) != 8) work.reset(pixConvertTo8(work.get(), 0));
+      options.dpi = std::max(1, static_cast<int>(std::lround(options.dpi * factor)));
+    } else {
+      work.reset(pixGetDepth(source) == 1 || pixGetDepth(source) == 8 ? pixClone(source)
+                                                                     : pixConvertTo8(source, 0));
+    }
     if (!work || !options.deskew) return work;
     l_float32 angle = 0, conf = 0;
     OwnedPix binary(pixGetDepth(work.get()) == 1 ? pixClone(work.get())
