@@ -2,6 +2,7 @@
 # Installs every Debian package ocrchat needs to build, run and test.
 # OCRCHAT_ALL_LANGUAGES=1 installs all 100+ Tesseract language packs
 # (tesseract-ocr-all, ~690 MB) instead of the default set.
+# usage: setup.sh [--test | --slow | --bench]
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 
@@ -19,12 +20,15 @@ langs=(tesseract-ocr tesseract-ocr-osd tesseract-ocr-eng tesseract-ocr-fra
 # Used by the tests and benchmarks only: real readers and clients.
 test=(poppler-utils qpdf python3 python3-requests nodejs pango1.0-tools
       fonts-noto-core fonts-noto-cjk fonts-dejavu-core curl
-      libxml2-utils unzip libreoffice-writer-nogui)
+      libxml2-utils unzip procps)
+# Only for the tests labelled slow: LibreOffice reads our docx back.
+slow=(libreoffice-writer-nogui)
 bench=(ocrmypdf wrk hyperfine time)
 
 want=("${build[@]}" "${libs[@]}" "${langs[@]}")
 case "${1:-}" in
   --test) want+=("${test[@]}") ;;
+  --slow) want+=("${test[@]}" "${slow[@]}") ;;
   --bench) want+=("${test[@]}" "${bench[@]}") ;;
 esac
 [ "${OCRCHAT_ALL_LANGUAGES:-0}" = 1 ] && want+=(tesseract-ocr-all)

@@ -4,9 +4,9 @@
 # `scripts/test.sh slow` runs the slow ones instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh --test
-cmake --preset dev >/dev/null
-cmake --build --preset dev
 preset=dev
 [ "${1:-}" = slow ] && preset=slow
+bash scripts/setup.sh "$([ "$preset" = slow ] && echo --slow || echo --test)"
+cmake --preset dev >/dev/null
+cmake --build --preset dev
 ctest --preset "$preset"
