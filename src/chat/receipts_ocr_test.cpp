@@ -1,0 +1,111 @@
+// Question set over the 50 SROIE receipts as ocrchat itself recognises them:
+// total, date, address and issuer asked of the OCR job's pages, checked
+// against each receipt's key file.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "chat/chat.h"
+#include "chat/test_documents.h"
+#include "core/text.h"
+
+namespace ocrchat::chat {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Where the recognised receipts are kept between runs: OCRCHAT_CHAT_CORPUS,
+// or chat-corpus/ in the build tree.
+fs::path CorpusDir() {
+  if (const char* dir = std::getenv("OCRCHAT_CHAT_CORPUS"); dir && *dir) return dir;
+  return fs::path(OCRCHAT_BINARY).parent_path().parent_path() / "chat-corpus";
+}
+
+// The job JSON of receipt `stem`, recognising the image when it is not cached.
+nlohmann::json OcrJob(const std::string& stem) {
+  fs::path dir = CorpusDir();
+  fs::path cached = dir / (stem + ".json");
+  if (!fs::exists(cached)) {
+    fs::create_directories(dir);
+    fs::path partial = dir / (stem + ".json.part");
+    std::string command = "OMP_THREAD_LIMIT=1 '" + std::string(OCRCHAT_BINARY) + "' ocr '" +
+                          kReceipts + "/img/" + stem + ".jpg' --format json > '" +
+                          partial.string() + "'";
+    if (std::system(command.c_str()) != 0) return nullptr;
+    fs::rename(partial, cached);
+  }
+  std::ifstream in(cached);
+  return nlohmann::json::parse(in, nullptr, false);
+}
+
+std::string Normal(std::string_view text, bool drop_commas_and_spaces) {
+  std::string out = core::NormalizeSpace(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (drop_commas_and_spaces)
+    std::erase_if(out, [](char c) { return c == ',' || c == ' '; });
+  return out;
+}
+
+TEST(ReceiptsOcrTest, AnswersTotalDateAddressAndIssuer) {
+  const std::vector<std::pair<std::string, std::string>> questions = {
+      {"total", "What is the total?"},
+      {"date", "What is the date?"},
+      {"address", "What is the address?"},
+      {"company", "Which company issued this?"}};
+  std::unique_ptr<Answerer> answerer = MakeExtractiveAnswerer();
+  std::map<std::string, int> right, asked;
+  for (int n = 0; n < 50; ++n) {
+    char stem[8];
+    std::snprintf(stem, sizeof stem, "%03d", n);
+    nlohmann::json job = OcrJob(stem);
+    ASSERT_TRUE(job.is_object() && job.contains("pages")) << stem << ": no OCR output";
+    core::Document doc;
+    for (const nlohmann::json& page : job["pages"]) doc.pages.push_back(core::PageFromJson(page));
+    ASSERT_EQ(doc.pages.size(), 1u) << stem;
+    std::ifstream key_file(kReceipts + "/key/" + stem + ".json");
+    nlohmann::json key = nlohmann::json::parse(key_file);
+    std::string page_text = doc.pages[0].Text();
+    for (const auto& [field, question] : questions) {
+      core::Result<Reply> reply = answerer->Answer(doc, {}, question);
+      ASSERT_TRUE(reply.has_value()) << stem << " " << question;
+      const Message& message = reply->message;
+      for (const Citation& citation : message.citations) {
+        EXPECT_EQ(citation.page, 1);
+        EXPECT_FALSE(citation.snippet.empty());
+        EXPECT_NE(page_text.find(citation.snippet), std::string::npos) << citation.snippet;
+      }
+      bool address = field == "address";
+      std::string expected = Normal(key.value(field, ""), address);
+      if (expected.empty()) continue;  // 033 has no total in its key
+      ++asked[field];
+      bool cited = !message.citations.empty() && message.citations[0].page == 1;
+      bool ok = cited && Normal(message.content, address).find(expected) != std::string::npos;
+      if (ok) ++right[field];
+      else if (std::getenv("OCRCHAT_VERBOSE"))
+        std::printf("%s %-8s want %-40s got %s\n", stem, field.c_str(),
+                    key.value(field, "").c_str(), message.content.c_str());
+    }
+  }
+  const std::map<std::string, double> floors = {
+      {"total", 0.0}, {"date", 0.0}, {"address", 0.0}, {"company", 0.0}};
+  int all_right = 0, all_asked = 0;
+  for (const auto& [field, question] : questions) {
+    all_right += right[field];
+    all_asked += asked[field];
+    double rate = static_cast<double>(right[field]) / asked[field];
+    std::printf("ocr %-8s %2d/%d = %.2f\n", field.c_str(), right[field], asked[field], rate);
+    EXPECT_GE(rate, floors.at(field)) << field;
+  }
+  std::printf("ocr overall  %d/%d = %.3f\n", all_right, all_asked,
+              static_cast<double>(all_right) / all_asked);
+}
+
+}  // namespace
+}  // namespace ocrchat::chat
