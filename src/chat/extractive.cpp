@@ -32,6 +32,8 @@ struct Finding {
   std::string value;
   std::vector<size_t> segments;
   double score = 0;
+  double amount = 0;  // for totals
+  std::string lead;   // how the answer introduces the value, when not the default
 };
 
 // Segments on the same visual row as `segments[i]` and to its right, left to right.
@@ -81,13 +83,26 @@ std::vector<size_t> LeftOf(const std::vector<Segment>& segments, size_t i) {
 // ---- amounts ----
 
 struct Amount {
-  std::string text;
+  std::string text;    // as printed, with its currency: "RM 33, 90"
+  std::string normal;  // with a dot decimal and no space inside: "RM 33.90"
   double value = 0;
+  bool short_decimals = false;  // printed with one decimal
 };
 
-std::vector<Amount> FindAmounts(const std::string& text) {
+// The amount as an answer gives it: normalised, with the printed form
+// alongside when the two differ.
+std::string Display(const Amount& amount) {
+  if (amount.normal == amount.text) return amount.text;
+  return amount.normal + " (printed \"" + amount.text + "\")";
+}
+
+// Amounts in `text`: "12.50", "1,250.00", and with a decimal comma "9,50"
+// and "1.250,00". At the end of a line a space after the separator is
+// allowed ("RM 12. 50", as OCR reads a wide gap); with `loose`, so is a
+// single decimal there ("174.9", its last digit lost), read as "174.90".
+std::vector<Amount> FindAmounts(const std::string& text, bool loose = false) {
   static const std::regex amount(
-      R"(((?:RM|USD|MYR|SGD|EUR|GBP|\$|€|£)\s?)?(\d{1,3}(?:,\d{3})+\.\d{2}|\d+[.,]\d{2})(?![\d.,]\d))",
+      R"(((?:RM|USD|MYR|SGD|EUR|GBP|\$|€|£)\s?)?(\d{1,3}(?:,\d{3})+\.\d{2}|\d{1,3}(?:\.\d{3})+,\d{2}|\d+[.,]\d{2}|\d+[.,] \d{2}(?=[^\w.,]*$)|\d+\.\d(?=[^\w.,]*$))(?![\d.,]\d))",
       std::regex::icase);
   std::vector<Amount> out;
   for (auto it = std::sregex_iterator(text.begin(), text.end(), amount);
@@ -97,12 +112,28 @@ std::vector<Amount> FindAmounts(const std::string& text) {
                    text[at - 1] == '/'))
       continue;
     std::string number = (*it)[2];
-    std::string digits;
-    for (char c : number)
-      if (c != ',') digits += c;
-    if (number.size() >= 3 && number[number.size() - 3] == ',')  // 9,50 in European style
-      digits = number.substr(0, number.size() - 3) + "." + number.substr(number.size() - 2);
-    out.push_back({(*it)[0], std::atof(digits.c_str())});
+    std::erase(number, ' ');
+    size_t point = number.find_last_of(".,");
+    std::string decimals = number.substr(point + 1);
+    if (decimals.size() == 1 && !loose) continue;
+    std::string whole = number.substr(0, point);
+    bool grouped = whole.find_first_of(".,") != std::string::npos;
+    std::erase_if(whole, [](char c) { return c == '.' || c == ','; });
+    bool short_decimals = decimals.size() == 1;
+    if (short_decimals) decimals += '0';
+    std::string canonical;
+    for (size_t k = 0; k < whole.size(); ++k) {
+      if (grouped && k > 0 && (whole.size() - k) % 3 == 0) canonical += ',';
+      canonical += whole[k];
+    }
+    canonical += "." + decimals;
+    std::string currency = (*it)[1];
+    std::string printed = (*it)[0];
+    std::string normal = currency + canonical;
+    // Keep the printed form where it already reads that way ("1,250.00").
+    if (printed == normal) normal = printed;
+    out.push_back(
+        {printed, normal, std::atof((whole + "." + decimals).c_str()), short_decimals});
   }
   return out;
 }
@@ -111,9 +142,51 @@ bool HasWord(const std::string& lower, const char* pattern) {
   return std::regex_search(lower, std::regex(pattern));
 }
 
+// At most one edit (insertion, deletion or substitution) apart.
+bool OneEditApart(std::string_view a, std::string_view b) {
+  if (a.size() > b.size()) std::swap(a, b);
+  if (b.size() - a.size() > 1) return false;
+  size_t i = 0;
+  while (i < a.size() && a[i] == b[i]) ++i;
+  if (a.size() == b.size()) return a.substr(i + std::min<size_t>(1, a.size() - i)) ==
+                                    b.substr(i + std::min<size_t>(1, b.size() - i));
+  return a.substr(i) == b.substr(i + 1);
+}
+
+// `text` lowercased, with OCR's misreadings of "total" ("TOTAI", "T0TAL",
+// "Tatal", "SubTotat") spelt right.
+std::string LabelText(const std::string& text) {
+  std::string lower = Lower(text);
+  std::string out;
+  for (size_t i = 0; i < lower.size();) {
+    if (!std::isalnum(static_cast<unsigned char>(lower[i]))) {
+      out += lower[i++];
+      continue;
+    }
+    size_t j = i;
+    while (j < lower.size() && std::isalnum(static_cast<unsigned char>(lower[j]))) ++j;
+    std::string word = lower.substr(i, j - i);
+    i = j;
+    if (std::none_of(word.begin(), word.end(), ::isalpha)) {
+      out += word;
+      continue;
+    }
+    std::string letters = word;
+    for (char& c : letters) c = c == '0' ? 'o' : c == '1' ? 'l' : c;
+    if (letters.size() >= 4 && letters.size() <= 6 && letters != "tonal" &&
+        OneEditApart(letters, "total"))
+      word = "total";
+    else if (letters.starts_with("sub") && letters.size() >= 7 &&
+             OneEditApart(letters.substr(3), "total"))
+      word = "subtotal";
+    out += word;
+  }
+  return out;
+}
+
 // How much a line reads like the label of the amount finally to pay.
 std::optional<double> TotalLabelScore(const std::string& text) {
-  std::string lower = Lower(text);
+  std::string lower = LabelText(text);
   bool total = lower.find("total") != std::string::npos;
   bool other = HasWord(lower, R"(\b(amount|amt|due|balance|nett|ttl|tl|payable|jumlah|sum)\b)");
   if (!total && !other) return std::nullopt;
@@ -191,8 +264,77 @@ std::optional<Finding> AfterRounding(const std::vector<Segment>& segments, const
     return std::nullopt;
   Amount amount = FindAmounts(segments[*next].text).back();
   if (amount.value <= 0) return std::nullopt;
-  finding.value = amount.text;
+  finding.value = Display(amount);
+  finding.amount = amount.value;
   return finding;
+}
+
+// The amount read for the label `segments[i]`: on its line, to its right,
+// or alone on the next line; `segments_read` gets the segments it came from.
+std::optional<Amount> AmountForLabel(const std::vector<Segment>& segments, size_t i,
+                                     std::vector<size_t>& segments_read) {
+  std::vector<Amount> amounts = FindAmounts(segments[i].text, true);
+  if (!amounts.empty()) return amounts.back();
+  if (std::optional<size_t> j = AmountRightOf(segments, i)) {
+    segments_read.push_back(*j);
+    return FindAmounts(segments[*j].text, true).back();
+  }
+  bool right = !ValuesRightOf(segments, i).empty();
+  if (i + 1 < segments.size() && !right) {
+    std::vector<Amount> found = FindAmounts(segments[i + 1].text, true);
+    if (!found.empty() && Tokenize(segments[i + 1].text).size() <= 3) {
+      segments_read.push_back(i + 1);
+      return found.back();
+    }
+  }
+  return std::nullopt;
+}
+
+// Without a total label: the first amount below the subtotal that is at
+// least the subtotal ("Sub Total 68.87", "GST 4.13", then a misread
+// "TOze RM 73.00"), before any payment line.
+std::optional<Finding> AfterSubtotal(const std::vector<Segment>& segments, int page) {
+  std::optional<size_t> subtotal;
+  std::optional<Amount> base;
+  for (size_t i = 0; i < segments.size(); ++i) {
+    std::string lower = LabelText(segments[i].text);
+    if (lower.find("subtotal") == std::string::npos && !HasWord(lower, R"(sub[ \-.]*total)"))
+      continue;
+    std::vector<size_t> read;
+    if (std::optional<Amount> amount = AmountForLabel(segments, i, read)) {
+      subtotal = i;
+      base = amount;
+    }
+  }
+  if (!subtotal || base->value <= 0) return std::nullopt;
+  for (size_t k = *subtotal + 1; k < segments.size() && k <= *subtotal + 8; ++k) {
+    const std::string& text = segments[k].text;
+    if (IsPaymentLabel(text)) break;
+    if (std::optional<double> score = TotalLabelScore(text); score && *score < -3) continue;
+    std::vector<Amount> amounts = FindAmounts(text);
+    if (amounts.empty() || amounts.back().value < base->value) continue;
+    Finding finding{page, Display(amounts.back()), {k}, 0, 0, {}};
+    finding.amount = amounts.back().value;
+    return finding;
+  }
+  return std::nullopt;
+}
+
+// Without a total label: what was paid in cash when no change was given.
+std::optional<Finding> PaidInCash(const std::vector<Segment>& segments, int page) {
+  std::optional<Finding> paid;
+  for (size_t i = 0; i < segments.size(); ++i) {
+    std::string lower = Lower(segments[i].text);
+    std::vector<size_t> read;
+    std::optional<Amount> amount = AmountForLabel(segments, i, read);
+    if (HasWord(lower, R"(change)") && amount && amount->value > 0) return std::nullopt;
+    if (paid || !amount || amount->value <= 0 || !HasWord(lower, R"(cash)")) continue;
+    paid = Finding{page, Display(*amount), {i}, 0, 0, {}};
+    paid->segments.insert(paid->segments.end(), read.begin(), read.end());
+    paid->amount = amount->value;
+    paid->lead = "The amount paid is ";
+  }
+  return paid;
 }
 
 std::optional<Finding> FindTotal(const Corpus& corpus, int page) {
@@ -201,32 +343,35 @@ std::optional<Finding> FindTotal(const Corpus& corpus, int page) {
   for (size_t i = 0; i < segments.size(); ++i) {
     std::optional<double> label = TotalLabelScore(segments[i].text);
     if (!label || *label <= 0) continue;
-    Finding finding{page, "", {i}, *label};
-    std::vector<Amount> amounts = FindAmounts(segments[i].text);
-    if (!amounts.empty()) {
-      finding.value = amounts.back().text;
-    } else if (std::optional<size_t> j = AmountRightOf(segments, i)) {
-      finding.value = FindAmounts(segments[*j].text).back().text;
-      finding.segments.push_back(*j);
-    } else {
-      bool right = !ValuesRightOf(segments, i).empty();
-      if (i + 1 < segments.size() && !right) {
-        std::vector<Amount> found = FindAmounts(segments[i + 1].text);
-        if (!found.empty() && Tokenize(segments[i + 1].text).size() <= 3) {
-          finding.value = found.back().text;
-          finding.segments.push_back(i + 1);
-        }
+    Finding finding{page, "", {i}, *label, 0, {}};
+    std::optional<Amount> amount = AmountForLabel(segments, i, finding.segments);
+    if (!amount && i > 0 && FindAmounts(segments[i].text).empty() &&
+        (segments[i].bbox.Empty() || segments[i - 1].bbox.y1 <= segments[i].bbox.y0 + 4)) {
+      // The amount column lost this row: the amount just above is the
+      // last line's, which a one-line receipt totals to.
+      std::vector<Amount> above = FindAmounts(segments[i - 1].text);
+      if (!above.empty() && !IsPaymentLabel(segments[i - 1].text) &&
+          !TotalLabelScore(segments[i - 1].text)) {
+        amount = above.back();
+        finding.segments.insert(finding.segments.begin(), i - 1);
+        finding.score -= 3;
       }
     }
-    if (finding.value.empty()) continue;
+    if (!amount) continue;
+    finding.value = Display(*amount);
+    finding.amount = amount->value;
+    if (amount->short_decimals) finding.score -= 0.5;  // a lost last digit
     finding.score += 0.3 * i / segments.size();
     candidates.push_back(std::move(finding));
   }
-  if (candidates.empty()) return std::nullopt;
+  if (candidates.empty()) {
+    if (std::optional<Finding> finding = AfterSubtotal(segments, page)) return finding;
+    return PaidInCash(segments, page);
+  }
   double largest = 0;
-  for (const Finding& c : candidates) largest = std::max(largest, FindAmounts(c.value).back().value);
+  for (const Finding& c : candidates) largest = std::max(largest, c.amount);
   for (Finding& c : candidates)
-    if (FindAmounts(c.value).back().value == largest) c.score += 0.5;
+    if (c.amount == largest) c.score += 0.5;
   Finding best = *std::max_element(
       candidates.begin(), candidates.end(),
       [](const Finding& a, const Finding& b) { return a.score < b.score; });
@@ -270,7 +415,7 @@ std::optional<Finding> FindDateOnPage(const Corpus& corpus, int page) {
   for (size_t i = 0; i < segments.size(); ++i) {
     std::optional<std::string> date = FindDate(segments[i].text);
     if (!date) continue;
-    Finding finding{page, *date, {i}, 1.0 - 0.5 * i / segments.size()};
+    Finding finding{page, *date, {i}, 1.0 - 0.5 * i / segments.size(), 0, {}};
     std::string lower = Lower(segments[i].text);
     if (std::regex_search(lower, label)) {
       finding.score += 2;
@@ -393,7 +538,7 @@ std::optional<Finding> FindInvoiceNumber(const Corpus& corpus, int page) {
     if (!std::regex_search(text, m, label)) continue;
     if (FindDate(text)) continue;
     double score = m[2].matched || m.str(0) == "#" ? 2 : 1;
-    Finding finding{page, "", {i}, score - 0.3 * i / segments.size()};
+    Finding finding{page, "", {i}, score - 0.3 * i / segments.size(), 0, {}};
     std::string rest = m.suffix();
     std::smatch v;
     if (std::regex_search(rest, v, value)) {
@@ -458,7 +603,8 @@ std::optional<Finding> BestFinding(const Corpus& corpus, const Query& query, Fin
 Reply Quote(const Corpus& corpus, const Finding& finding, const std::string& lead) {
   Reply reply;
   reply.message.role = "assistant";
-  reply.message.content = lead + finding.value + " " + PageLabel(finding.page) + ".";
+  reply.message.content = (finding.lead.empty() ? lead : finding.lead) + finding.value + " " +
+                          PageLabel(finding.page) + ".";
   reply.message.citations = CiteSegments(corpus, finding.page, finding.segments);
   return reply;
 }
@@ -474,7 +620,7 @@ Reply AnswerLetterhead(const Corpus& corpus, const Query& query) {
     const auto& segments = corpus.pages()[page].segments;
     if (query.intent == Intent::kCompany && letterhead.company) {
       size_t c = *letterhead.company;
-      Finding finding{page, segments[c].text, {c}, 0};
+      Finding finding{page, segments[c].text, {c}, 0, 0, {}};
       // A name broken over lines: "HOME MASTER HARDWARE &" / "ELECTRICAL",
       // "AIK HUAT HARDWARE" / "ENTERPRISE (SETIA" / "ALAM) SDN BHD".
       for (size_t next = c + 1; next < segments.size() && next <= c + 2; ++next) {
@@ -491,7 +637,7 @@ Reply AnswerLetterhead(const Corpus& corpus, const Query& query) {
       return Quote(corpus, finding, "It was issued by ");
     }
     if (query.intent == Intent::kAddress && !letterhead.address.empty()) {
-      Finding finding{page, "", letterhead.address, 0};
+      Finding finding{page, "", letterhead.address, 0, 0, {}};
       for (size_t i : letterhead.address)
         finding.value += (finding.value.empty() ? "" : " ") + segments[i].text;
       return Quote(corpus, finding, "The address is ");

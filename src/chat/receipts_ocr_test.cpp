@@ -53,6 +53,19 @@ std::string Normal(std::string_view text, bool drop_commas_and_spaces) {
   return out;
 }
 
+// The fewest edits turning `needle` into some substring of `haystack`.
+size_t SubstringDistance(const std::string& needle, const std::string& haystack) {
+  std::vector<size_t> row(haystack.size() + 1, 0), next(haystack.size() + 1);
+  for (size_t i = 1; i <= needle.size(); ++i) {
+    next[0] = i;
+    for (size_t j = 1; j <= haystack.size(); ++j)
+      next[j] = std::min({row[j] + 1, next[j - 1] + 1,
+                          row[j - 1] + (needle[i - 1] == haystack[j - 1] ? 0 : 1)});
+    std::swap(row, next);
+  }
+  return *std::min_element(row.begin(), row.end());
+}
+
 TEST(ReceiptsOcrTest, AnswersTotalDateAddressAndIssuer) {
   const std::vector<std::pair<std::string, std::string>> questions = {
       {"total", "What is the total?"},
@@ -60,7 +73,10 @@ TEST(ReceiptsOcrTest, AnswersTotalDateAddressAndIssuer) {
       {"address", "What is the address?"},
       {"company", "Which company issued this?"}};
   std::unique_ptr<Answerer> answerer = MakeExtractiveAnswerer();
-  std::map<std::string, int> right, asked;
+  // right: the answer holds the key value; close: it holds the value up to
+  // one edit in five characters for names and addresses (what the OCR
+  // misread is not the answerer's; amounts and dates must be exact).
+  std::map<std::string, int> right, close, asked;
   for (int n = 0; n < 50; ++n) {
     char stem[8];
     std::snprintf(stem, sizeof stem, "%03d", n);
@@ -88,7 +104,11 @@ TEST(ReceiptsOcrTest, AnswersTotalDateAddressAndIssuer) {
       bool cited = !message.citations.empty() && message.citations[0].page == 1;
       bool ok = cited && Normal(message.content, address).find(expected) != std::string::npos;
       if (ok) ++right[field];
-      else if (std::getenv("OCRCHAT_VERBOSE"))
+      bool text_field = address || field == "company";
+      if (ok || (text_field && cited && SubstringDistance(expected, Normal(message.content, address)) * 5 <=
+                                            expected.size()))
+        ++close[field];
+      if (!ok && std::getenv("OCRCHAT_VERBOSE"))
         std::printf("%s %-8s want %-40s got %s\n", stem, field.c_str(),
                     key.value(field, "").c_str(), message.content.c_str());
     }
@@ -100,7 +120,9 @@ TEST(ReceiptsOcrTest, AnswersTotalDateAddressAndIssuer) {
     all_right += right[field];
     all_asked += asked[field];
     double rate = static_cast<double>(right[field]) / asked[field];
-    std::printf("ocr %-8s %2d/%d = %.2f\n", field.c_str(), right[field], asked[field], rate);
+    double close_rate = static_cast<double>(close[field]) / asked[field];
+    std::printf("ocr %-8s %2d/%d = %.2f, close %2d/%d = %.2f\n", field.c_str(), right[field],
+                asked[field], rate, close[field], asked[field], close_rate);
     EXPECT_GE(rate, floors.at(field)) << field;
   }
   std::printf("ocr overall  %d/%d = %.3f\n", all_right, all_asked,
