@@ -700,7 +700,7 @@ core::Page FindTables(core::Page page, bool eager) {
     for (size_t l = 0; l < block.lines.size(); ++l)
       for (const Word& w : block.lines[l].words) {
         index[b][l].push_back(static_cast<int>(items.size()));
-        if (block.type != BlockType::kTable && !w.bbox.Empty() &&
+        if (!block.table && !w.bbox.Empty() &&
             w.text.find_first_not_of(" \t\n") != std::string::npos) {
           free_ids.push_back(static_cast<int>(items.size()));
           heights.push_back(w.bbox.Height());

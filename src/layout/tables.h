@@ -14,7 +14,8 @@ namespace ocrchat::layout {
 // unchanged (text, boxes, confidences), one line per text row. The table
 // block takes the place in reading order of the first block it covers;
 // blocks left without words are removed, blocks partly covered keep their
-// other words. Existing kTable blocks are kept as they are.
+// other words. Blocks that already hold a `table` are kept as they are; a
+// kTable block without one (the OCR engine's guess) is searched like text.
 //
 // Two kinds of tables are found:
 //  - ruled: a grid of at least 2 horizontal and 2 vertical page.rules that
