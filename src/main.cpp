@@ -6,6 +6,7 @@
 #include <atomic>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -229,6 +230,9 @@ int main(int argc, char** argv) {
   token_revoke->add_option("token", token)->required();
 
   CLI11_PARSE(app, argc, argv);
+  std::error_code ec;
+  std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) config.binary = self.string();
   config.page_timeout_ms = static_cast<int64_t>(page_timeout_s * 1000);
   config.retention_ms = static_cast<int64_t>(retention_h * 3600 * 1000);
   config.limits.max_bytes = max_mb * 1024 * 1024;

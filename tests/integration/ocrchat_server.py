@@ -1,5 +1,6 @@
 """Starts the real ocrchat binary as a server on a free port, for tests that
 drive it over HTTP, and the command-line helpers those tests need."""
+import atexit
 import os
 import re
 import shutil
@@ -38,6 +39,7 @@ class Server:
         if not match:
             raise RuntimeError("server did not start: %r" % line)
         self.url = match.group(0)
+        atexit.register(self.close)  # even when a test class fails to set up
         deadline = time.time() + 20
         while time.time() < deadline:
             try:
