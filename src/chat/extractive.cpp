@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <numeric>
 #include <optional>
 #include <regex>
@@ -87,6 +88,7 @@ struct Amount {
   std::string normal;  // with a dot decimal and no space inside: "RM 33.90"
   double value = 0;
   bool short_decimals = false;  // printed with one decimal
+  bool negative = false;        // printed after a minus sign
 };
 
 // The amount as an answer gives it: normalised, with the printed form
@@ -99,11 +101,14 @@ std::string Display(const Amount& amount) {
 // Amounts in `text`: "12.50", "1,250.00", and with a decimal comma "9,50"
 // and "1.250,00". At the end of a line a space after the separator is
 // allowed ("RM 12. 50", as OCR reads a wide gap); with `loose`, so is a
-// single decimal there ("174.9", its last digit lost), read as "174.90".
+// single decimal there ("174.9", its last digit lost), read as "174.90",
+// and a currency amount whose point was lost ("RM 28 60").
 std::vector<Amount> FindAmounts(const std::string& text, bool loose = false) {
   static const std::regex amount(
       R"(((?:RM|USD|MYR|SGD|EUR|GBP|\$|€|£)\s?)?(\d{1,3}(?:,\d{3})+\.\d{2}|\d{1,3}(?:\.\d{3})+,\d{2}|\d+[.,]\d{2}|\d+[.,] \d{2}(?=[^\w.,]*$)|\d+\.\d(?=[^\w.,]*$))(?![\d.,]\d))",
       std::regex::icase);
+  static const std::regex pointless(R"(((?:RM|MYR|\$)\s?)(\d+) (\d{2})(?=[^\w.,]*$))",
+                                    std::regex::icase);
   std::vector<Amount> out;
   for (auto it = std::sregex_iterator(text.begin(), text.end(), amount);
        it != std::sregex_iterator(); ++it) {
@@ -132,8 +137,15 @@ std::vector<Amount> FindAmounts(const std::string& text, bool loose = false) {
     std::string normal = currency + canonical;
     // Keep the printed form where it already reads that way ("1,250.00").
     if (printed == normal) normal = printed;
-    out.push_back(
-        {printed, normal, std::atof((whole + "." + decimals).c_str()), short_decimals});
+    size_t sign = text.find_last_not_of(' ', at == 0 ? std::string::npos : at - 1);
+    bool negative = at > 0 && sign != std::string::npos && text[sign] == '-';
+    out.push_back({printed, normal, std::atof((whole + "." + decimals).c_str()), short_decimals,
+                   negative});
+  }
+  std::smatch m;
+  if (out.empty() && loose && std::regex_search(text, m, pointless)) {
+    std::string number = m.str(2) + "." + m.str(3);
+    out.push_back({m.str(0), m.str(1) + number, std::atof(number.c_str()), false, false});
   }
   return out;
 }
@@ -222,6 +234,12 @@ bool IsPaymentLabel(const std::string& text) {
   return HasWord(Lower(text), R"(cash|change|tender|paid|card|visa|master|debit|credit|points?)");
 }
 
+// Taxes, charges, discounts and rounding: amounts added to or taken from a total.
+bool IsAdjustment(const std::string& text) {
+  return HasWord(Lower(text),
+                 R"(\b(tax|gst|vat|sst|service|svc|charge|round\w*|adj\w*|disc\w*|less)\b)");
+}
+
 // Receipts often print the amount rounded to 5 cents on an unlabelled row
 // below "ROUNDING ADJ": that amount, not the one above, is what was paid.
 std::optional<Finding> AfterRounding(const std::vector<Segment>& segments, const Finding& best) {
@@ -282,7 +300,8 @@ std::optional<Amount> AmountForLabel(const std::vector<Segment>& segments, size_
   bool right = !ValuesRightOf(segments, i).empty();
   if (i + 1 < segments.size() && !right) {
     std::vector<Amount> found = FindAmounts(segments[i + 1].text, true);
-    if (!found.empty() && Tokenize(segments[i + 1].text).size() <= 3) {
+    if (!found.empty() && Tokenize(segments[i + 1].text).size() <= 3 &&
+        !IsPaymentLabel(segments[i + 1].text) && !IsAdjustment(segments[i + 1].text)) {
       segments_read.push_back(i + 1);
       return found.back();
     }
@@ -298,18 +317,19 @@ std::optional<Finding> AfterSubtotal(const std::vector<Segment>& segments, int p
   std::optional<Amount> base;
   for (size_t i = 0; i < segments.size(); ++i) {
     std::string lower = LabelText(segments[i].text);
-    if (lower.find("subtotal") == std::string::npos && !HasWord(lower, R"(sub[ \-.]*total)"))
+    if (lower.find("subtotal") == std::string::npos && !HasWord(lower, R"(\bsub[ \-.]*total)"))
       continue;
     std::vector<size_t> read;
     if (std::optional<Amount> amount = AmountForLabel(segments, i, read)) {
-      subtotal = i;
+      subtotal = std::max(i, read.empty() ? i : *std::max_element(read.begin(), read.end()));
       base = amount;
     }
   }
   if (!subtotal || base->value <= 0) return std::nullopt;
   for (size_t k = *subtotal + 1; k < segments.size() && k <= *subtotal + 8; ++k) {
     const std::string& text = segments[k].text;
-    if (IsPaymentLabel(text)) break;
+    // A payment, or a total label whose amount could not be read, ends the search.
+    if (IsPaymentLabel(text) || TotalLabelScore(text).value_or(0) > 0) break;
     if (std::optional<double> score = TotalLabelScore(text); score && *score < -3) continue;
     std::vector<Amount> amounts = FindAmounts(text);
     if (amounts.empty() || amounts.back().value < base->value) continue;
@@ -327,8 +347,8 @@ std::optional<Finding> PaidInCash(const std::vector<Segment>& segments, int page
     std::string lower = Lower(segments[i].text);
     std::vector<size_t> read;
     std::optional<Amount> amount = AmountForLabel(segments, i, read);
-    if (HasWord(lower, R"(change)") && amount && amount->value > 0) return std::nullopt;
-    if (paid || !amount || amount->value <= 0 || !HasWord(lower, R"(cash)")) continue;
+    if (HasWord(lower, R"(\bchange\b)") && amount && amount->value > 0) return std::nullopt;
+    if (paid || !amount || amount->value <= 0 || !HasWord(lower, R"(\bcash\b)")) continue;
     paid = Finding{page, Display(*amount), {i}, 0, 0, {}};
     paid->segments.insert(paid->segments.end(), read.begin(), read.end());
     paid->amount = amount->value;
@@ -345,19 +365,21 @@ std::optional<Finding> FindTotal(const Corpus& corpus, int page) {
     if (!label || *label <= 0) continue;
     Finding finding{page, "", {i}, *label, 0, {}};
     std::optional<Amount> amount = AmountForLabel(segments, i, finding.segments);
-    if (!amount && i > 0 && FindAmounts(segments[i].text).empty() &&
+    if (!amount && i > 0 &&
+        std::none_of(segments[i].text.begin(), segments[i].text.end(), ::isdigit) &&
         (segments[i].bbox.Empty() || segments[i - 1].bbox.y1 <= segments[i].bbox.y0 + 4)) {
       // The amount column lost this row: the amount just above is the
       // last line's, which a one-line receipt totals to.
       std::vector<Amount> above = FindAmounts(segments[i - 1].text);
-      if (!above.empty() && !IsPaymentLabel(segments[i - 1].text) &&
+      if (!above.empty() && !above.back().negative && !IsPaymentLabel(segments[i - 1].text) &&
+          !IsAdjustment(segments[i - 1].text) &&
           !TotalLabelScore(segments[i - 1].text)) {
         amount = above.back();
         finding.segments.insert(finding.segments.begin(), i - 1);
         finding.score -= 3;
       }
     }
-    if (!amount) continue;
+    if (!amount || amount->negative) continue;
     finding.value = Display(*amount);
     finding.amount = amount->value;
     if (amount->short_decimals) finding.score -= 0.5;  // a lost last digit
@@ -381,31 +403,67 @@ std::optional<Finding> FindTotal(const Corpus& corpus, int page) {
 
 // ---- dates ----
 
-std::optional<std::string> FindDate(const std::string& text) {
+struct DateMatch {
+  std::string text;    // as printed: "25 / 12 / 2018"
+  std::string normal;  // without the OCR's spaces, separators restored: "25/12/2018"
+  bool timed = false;  // a time of day follows, as on a transaction stamp
+};
+
+std::string Display(const DateMatch& date) {
+  if (date.normal == date.text) return date.text;
+  return date.normal + " (printed \"" + date.text + "\")";
+}
+
+// Dates in `text`, first pattern first: day/month/year (or month/day/year),
+// year-month-day, and with month names. Digits running on into more digits
+// ("11.23.11,23", an amount) are not a date; "1202/2018" is read as 12/02/2018.
+std::vector<DateMatch> FindDates(const std::string& text) {
   static const std::vector<std::regex> patterns = {
-      std::regex(R"(\b(\d{1,2})[/\-.](\d{1,2})[/\-.](\d{4}|\d{2})\b)"),
+      std::regex(R"(\b(\d{1,2})( ?/ ?|-|\.)(\d{1,2})\2(\d{4}|\d{2})\b)"),
       std::regex(R"(\b(\d{4})[/\-.](\d{1,2})[/\-.](\d{1,2})\b)"),
       std::regex(R"(\b\d{1,2}(?:st|nd|rd|th)?[ \-/]?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?[ \-/,]*\d{2,4}\b)",
                  std::regex::icase),
       std::regex(R"(\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?,? \d{4}\b)",
                  std::regex::icase),
+      std::regex(R"(\b([0-3]\d)([01]\d)/((?:19|20)\d{2})\b)"),
   };
+  static const std::regex time(R"(^\s*[\-,]?\s*\d{1,2}:\d{2})");
+  auto digit = [&](size_t at) {
+    return at < text.size() && std::isdigit(static_cast<unsigned char>(text[at]));
+  };
+  std::vector<DateMatch> out;
   for (size_t k = 0; k < patterns.size(); ++k) {
     for (auto it = std::sregex_iterator(text.begin(), text.end(), patterns[k]);
          it != std::sregex_iterator(); ++it) {
       const std::smatch& m = *it;
+      size_t at = m.position(0), end = at + m.length(0);
+      if (at > 0 && (digit(at - 1) || (at > 1 && std::strchr(".,", text[at - 1]) && digit(at - 2))))
+        continue;
+      if (end + 1 < text.size() && std::strchr(".,/-", text[end]) && digit(end + 1)) continue;
+      std::string normal = m.str(0);
       if (k == 0) {
-        int a = std::stoi(m[1]), b = std::stoi(m[2]);
+        int a = std::stoi(m[1]), b = std::stoi(m[3]);
         bool plausible = (a >= 1 && a <= 31 && b >= 1 && b <= 12) || (a >= 1 && a <= 12 && b >= 1 && b <= 31);
         if (!plausible) continue;
+        std::erase(normal, ' ');
       } else if (k == 1) {
         int month = std::stoi(m[2]), day = std::stoi(m[3]);
         if (month < 1 || month > 12 || day < 1 || day > 31) continue;
+      } else if (k == 4) {
+        int day = std::stoi(m[1]), month = std::stoi(m[2]);
+        if (month < 1 || month > 12 || day < 1 || day > 31) continue;
+        normal = m.str(1) + "/" + m.str(2) + "/" + m.str(3);
       }
-      return m.str(0);
+      out.push_back({m.str(0), normal, std::regex_search(text.substr(end), time)});
     }
   }
-  return std::nullopt;
+  return out;
+}
+
+std::optional<std::string> FindDate(const std::string& text) {
+  std::vector<DateMatch> dates = FindDates(text);
+  if (dates.empty()) return std::nullopt;
+  return dates.front().text;
 }
 
 std::optional<Finding> FindDateOnPage(const Corpus& corpus, int page) {
@@ -413,9 +471,10 @@ std::optional<Finding> FindDateOnPage(const Corpus& corpus, int page) {
   std::optional<Finding> best;
   static const std::regex label(R"(\b(date|dated|tarikh|tkh|issued)\b)");
   for (size_t i = 0; i < segments.size(); ++i) {
-    std::optional<std::string> date = FindDate(segments[i].text);
-    if (!date) continue;
-    Finding finding{page, *date, {i}, 1.0 - 0.5 * i / segments.size(), 0, {}};
+    std::vector<DateMatch> dates = FindDates(segments[i].text);
+    if (dates.empty()) continue;
+    Finding finding{page, Display(dates.front()), {i}, 1.0 - 0.5 * i / segments.size(), 0, {}};
+    if (dates.front().timed) finding.score += 0.75;
     std::string lower = Lower(segments[i].text);
     if (std::regex_search(lower, label)) {
       finding.score += 2;
