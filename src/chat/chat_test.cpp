@@ -213,3 +213,27 @@ TEST(ExtractiveTest, ReceiptAnswersCiteTheLinesTheyQuote) {
 
 }  // namespace
 }  // namespace ocrchat::chat
+
+namespace ocrchat::chat {
+namespace {
+
+TEST(ExtractiveTest, ReadsTotalsAndDatesThroughOcrNoise) {
+  core::Document comma;
+  comma.pages.push_back(TextPage(0, {"SHOP", "SUB TOTAL 31,00\nTOTAI RH 33,90\nCASH 50,00"}));
+  Reply total = Ask(comma, "What is the total?");
+  EXPECT_THAT(total.message.content, HasSubstr("33.90"));
+  ASSERT_FALSE(total.message.citations.empty());
+  EXPECT_EQ(total.message.citations[0].snippet, "TOTAI RH 33,90");
+
+  core::Document spaced;
+  spaced.pages.push_back(TextPage(0, {"TOTAL : RM 39. 80\nCHANGE RM 0.00"}));
+  EXPECT_THAT(Ask(spaced, "What is the total?").message.content, HasSubstr("RM 39.80"));
+
+  core::Document amounts;
+  amounts.pages.push_back(TextPage(0, {"00084 1X 11.23.11,23", "18-11-18 13:58 SHOP 2153"}));
+  EXPECT_THAT(Ask(amounts, "What is the date?").message.content, HasSubstr("18-11-18"));
+  EXPECT_EQ(Ask(amounts, "Who is the patient's doctor?").message.content, kNotFoundAnswer);
+}
+
+}  // namespace
+}  // namespace ocrchat::chat

@@ -502,12 +502,13 @@ std::optional<Finding> FindDateOnPage(const Corpus& corpus, int page) {
 
 bool IsStopLine(const std::string& text) {
   static const std::regex stop(
-      R"(\b(tel|fax|phone|ph|h/p|hp|gst|sst|reg|email|e-mail|www|http|invoice|receipt|tax|date|cashier|document|doc|bill|order|table|counter|terminal|time|member|served|slip|cash|qty)\b|@)");
+      R"(\b(tel|fax|phone|ph|h/p|hp|gst|sst|reg|roc|email|e-mail|www|http|invoice|inv|receipt|tax|date|cashier|document|doc|bill|order|table|counter|terminal|time|member|served|slip|cash|qty)\b|@)");
   return std::regex_search(Lower(text), stop);
 }
 
 bool IsNameLike(const std::string& text) {
-  static const std::regex parenthesised(R"(\([^)]*\))");
+  // "(M)", and a registration number cut short at the end: "(126:".
+  static const std::regex parenthesised(R"(\([^)]*\)|\([^)]*$)");
   std::string bare = std::regex_replace(text, parenthesised, " ");
   int letters = 0, others = 0;
   for (unsigned char c : bare) {
@@ -526,7 +527,10 @@ bool HasBusinessSuffix(const std::string& text) {
 bool IsAddressLike(const std::string& text) {
   static const std::regex address(
       R"(\b(jalan|jln|jl|lorong|lrg|lot|no|taman|tmn|road|rd|street|st|avenue|ave|lane|blvd|boulevard|drive|bandar|kawasan|persiaran|seksyen|section|floor|level|blok|block|unit|suite|kampung|kg|batu|plaza|mall|complex|centre|center|building|bldg|pusat|industri|perindustrian|square|johor|selangor|kuala|lumpur|penang|pinang|melaka|malacca|perak|kedah|sabah|sarawak|pahang|negeri|sembilan|terengganu|kelantan|perlis|putrajaya|labuan|wilayah|bahru|alam|petaling|pj|cheras|puchong|klang|ampang|kepong|subang|jaya|city)\b|(^|[\s,])\d{5}([\s,.]|$)|^\s*\d+[a-z]?\s*[,.\-]?\s*[a-z])");
-  return std::regex_search(Lower(text), address) && !FindDate(text);
+  // A stamp with a time of day, or a company registration number alone.
+  static const std::regex other(R"(\d{1,2}:\d{2}|^\s*\(?\d{5,8}-?[a-z]\)?\s*$)");
+  std::string lower = Lower(text);
+  return std::regex_search(lower, address) && !std::regex_search(lower, other) && !FindDate(text);
 }
 
 struct Letterhead {
@@ -563,6 +567,15 @@ Letterhead ReadLetterhead(const PageText& page) {
   }
   if (suffix) {
     letterhead.company = suffix;
+    // "THREE STOOGES" above "BISTRO & CAFE": a line naming only the kind of
+    // business follows the name itself.
+    static const std::regex legal(R"(\b(sdn|bhd|berhad|s/b|ltd|limited|inc|llc|corp|gmbh|plc|pte)\b)");
+    size_t c = *suffix;
+    if (c > 0 && !std::regex_search(Lower(segments[c].text), legal) &&
+        segments[c - 1].block == segments[c].block && IsNameLike(segments[c - 1].text) &&
+        Tokenize(segments[c - 1].text, false, false).size() >= 2 &&
+        !IsStopLine(segments[c - 1].text) && !IsAddressLike(segments[c - 1].text))
+      letterhead.company = c - 1;
   } else {
     size_t limit = first ? *first : top;
     for (size_t i = limit; i-- > 0;) {
@@ -574,7 +587,8 @@ Letterhead ReadLetterhead(const PageText& page) {
     }
     if (!letterhead.company)
       for (size_t i = 0; i < top; ++i)
-        if (IsNameLike(segments[i].text) && !IsStopLine(segments[i].text)) {
+        if (IsNameLike(segments[i].text) && !IsStopLine(segments[i].text) &&
+            !HasWord(Lower(segments[i].text), R"(^\W*(no|lot)\b|^\W*\d)")) {
           letterhead.company = i;
           break;
         }

@@ -113,8 +113,13 @@ TEST(ReceiptsOcrTest, AnswersTotalDateAddressAndIssuer) {
                     key.value(field, "").c_str(), message.content.c_str());
     }
   }
+  // Measured: total 34/49 = 0.69, date 36/50 = 0.72, address 15/50 = 0.30
+  // (close 39/50 = 0.78), company 26/50 = 0.52 (close 39/50 = 0.78). Most
+  // misses are values the OCR misread ("TOT Ba 3.35" for 153.35,
+  // "30/83/2018", "NQ.113G"), which no answer can hold verbatim.
   const std::map<std::string, double> floors = {
-      {"total", 0.0}, {"date", 0.0}, {"address", 0.0}, {"company", 0.0}};
+      {"total", 0.65}, {"date", 0.68}, {"address", 0.26}, {"company", 0.48}};
+  const std::map<std::string, double> close_floors = {{"address", 0.74}, {"company", 0.74}};
   int all_right = 0, all_asked = 0;
   for (const auto& [field, question] : questions) {
     all_right += right[field];
@@ -124,6 +129,9 @@ TEST(ReceiptsOcrTest, AnswersTotalDateAddressAndIssuer) {
     std::printf("ocr %-8s %2d/%d = %.2f, close %2d/%d = %.2f\n", field.c_str(), right[field],
                 asked[field], rate, close[field], asked[field], close_rate);
     EXPECT_GE(rate, floors.at(field)) << field;
+    if (close_floors.contains(field)) {
+      EXPECT_GE(close_rate, close_floors.at(field)) << field;
+    }
   }
   std::printf("ocr overall  %d/%d = %.3f\n", all_right, all_asked,
               static_cast<double>(all_right) / all_asked);

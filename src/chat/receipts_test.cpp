@@ -62,14 +62,14 @@ TEST(ReceiptsTest, AnswersTotalDateAddressAndIssuer) {
                     message.content.c_str());
     }
   }
-  // Measured: total 46/49 = 0.94, date 50/50 = 1.00, address 38/50 = 0.76,
-  // company 44/50 = 0.88; overall 178/199 = 0.89. Most misses are keys that
+  // Measured: total 47/49 = 0.96, date 50/50 = 1.00, address 38/50 = 0.76,
+  // company 46/50 = 0.92; overall 181/199 = 0.91. Most misses are keys that
   // differ from the transcripts they are checked against ("SDN BND" for
-  // "SDN BHD", "75, JALAN" for "75. JALAN"); the rest are receipts without a
-  // total label (016, 018 read "TO", 047 has none) and letterheads whose name
-  // is on a line above the business word (040, 041).
+  // "SDN BHD", "75, JALAN" for "75. JALAN"); the rest are receipts whose
+  // total has no readable label (018 reads "TO", 047 has none and pays in
+  // cash on boxes split from their label).
   const std::map<std::string, double> floors = {
-      {"total", 0.90}, {"date", 0.96}, {"address", 0.72}, {"company", 0.84}};
+      {"total", 0.92}, {"date", 0.96}, {"address", 0.72}, {"company", 0.88}};
   int all_right = 0, all_asked = 0;
   for (const auto& [field, question] : questions) {
     all_right += right[field];
