@@ -161,6 +161,20 @@ InkCheck CheckInk(const Pix* ink, const core::Page& page, int dpi) {
   return check;
 }
 
+// Word heights (pixels) under kSmallText are enlarged to about kTargetText.
+constexpr int kSmallText = 16;
+constexpr int kTargetText = 32;
+
+int MedianWordHeight(const core::Page& page) {
+  std::vector<int> heights;
+  for (const core::Block& block : page.blocks)
+    for (const core::Line& line : block.lines)
+      for (const core::Word& word : line.words) heights.push_back(word.bbox.Height());
+  if (heights.size() < 3) return 0;
+  std::nth_element(heights.begin(), heights.begin() + heights.size() / 2, heights.end());
+  return heights[heights.size() / 2];
+}
+
 // Pages larger than this are scaled down before recognition.
 constexpr double kMaxRecognitionPixels = 36'000'000;
 
@@ -210,6 +224,24 @@ class TesseractEngine final : public Engine {
 
     auto best = Read(upright.get(), languages, tesseract::PSM_AUTO, options);
     if (!best) return std::unexpected(best.error());
+
+    // Small print (a screenshot, a low-resolution scan): Tesseract reads
+    // best at 20-40 px per text line, so enlarge and read again.
+    if (int height = MedianWordHeight(best->page); height > 0 && height < kSmallText) {
+      float factor = std::min(4.0f, static_cast<float>(kTargetText) / height);
+      OwnedPix larger(pixScale(upright.get(), factor, factor));
+      if (larger && static_cast<double>(pixGetWidth(larger.get())) * pixGetHeight(larger.get()) <=
+                        kMaxRecognitionPixels) {
+        RecognizeOptions scaled = options;
+        scaled.dpi = static_cast<int>(std::lround(options.dpi * factor));
+        auto retry = Read(larger.get(), languages, tesseract::PSM_AUTO, scaled);
+        if (retry && retry->confidence >= best->confidence) {
+          best = std::move(retry);
+          upright = std::move(larger);
+          options = scaled;
+        }
+      }
+    }
     int rotation = 0;
     const bool first_poor = IsPoor(*best);
     bool switched_script = false;
