@@ -9,7 +9,7 @@ export DEBIAN_FRONTEND=noninteractive
 build=(build-essential cmake ninja-build pkg-config)
 libs=(libtesseract-dev libleptonica-dev libpoppler-cpp-dev libqpdf-dev
       libzip-dev libcld2-dev libsqlite3-dev libcpp-httplib-dev
-      nlohmann-json3-dev libssl-dev libcli11-dev libgtest-dev)
+      nlohmann-json3-dev libssl-dev libcli11-dev libgtest-dev libgmock-dev)
 langs=(tesseract-ocr tesseract-ocr-osd tesseract-ocr-eng tesseract-ocr-fra
        tesseract-ocr-deu tesseract-ocr-spa tesseract-ocr-ita tesseract-ocr-por
        tesseract-ocr-nld tesseract-ocr-rus tesseract-ocr-ukr tesseract-ocr-pol
