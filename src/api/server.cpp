@@ -19,6 +19,7 @@
 #include <httplib.h>
 
 #include "api/errors.h"
+#include "api/multipart.h"
 #include "api/static_content.h"
 #include "chat/chat.h"
 #include "core/clock.h"
@@ -38,6 +39,11 @@ using nlohmann::json;
 namespace fs = std::filesystem;
 
 constexpr const char* kJson = "application/json";
+
+// The upload route reads its body raw and parses the form itself (see
+// multipart.h): before routing, a multipart Content-Type moves to this
+// header so that cpp-httplib leaves the body alone.
+constexpr const char* kFormTypeHeader = "X-Ocrchat-Form-Type";
 
 // A store per HTTP thread: a Store is not shared between threads.
 store::Store& ThreadStore(const std::string& data_dir) {
@@ -119,6 +125,20 @@ class Api {
     server.Get(R"(/metrics/?)", [this](const auto& req, auto& res) { Guard(req, res, &Api::Metrics); });
     server.Get("/", [](const auto&, auto& res) { res.set_content(WebPage(), "text/html; charset=utf-8"); });
     RegisterChat(server);
+    server.set_pre_routing_handler([](const httplib::Request& req, httplib::Response&) {
+      // The router owns a mutable Request; only the headers change here.
+      auto& headers = const_cast<httplib::Request&>(req).headers;
+      headers.erase(kFormTypeHeader);
+      if (req.method == "POST" && std::regex_match(req.path, std::regex(R"(/api/v1/ocr/?)"))) {
+        std::string type = req.get_header_value("Content-Type");
+        if (!MultipartBoundary(type).empty()) {
+          headers.erase("Content-Type");
+          headers.emplace("Content-Type", "application/octet-stream");
+          headers.emplace(kFormTypeHeader, type);
+        }
+      }
+      return httplib::Server::HandlerResponse::Unhandled;
+    });
     server.set_error_handler([](const auto&, auto& res) {
       if (!res.body.empty()) return;
       std::string message = res.status == 404   ? "no such route"
@@ -233,13 +253,21 @@ class Api {
   json JobJson(const store::JobRow& job) { return exports::JobObject(InfoOf(job), DocumentOf(job)); }
 
   void Submit(const httplib::Request& req, httplib::Response& res, const store::Caller& caller) {
-    if (!req.is_multipart_form_data() || !req.has_file("file"))
+    std::string boundary = MultipartBoundary(req.get_header_value(kFormTypeHeader));
+    if (boundary.empty())
       return SendError(res, ErrorCode::kInvalidParameter,
                        "no file: send the image or PDF as the multipart form field 'file'");
-    const httplib::MultipartFormData file = req.get_file_value("file");
+    auto form = ParseMultipart(req.body, boundary);
+    if (!form) return SendError(res, form.error());
+    auto found = form->find("file");
+    if (found == form->end())
+      return SendError(res, ErrorCode::kInvalidParameter,
+                       "no file: send the image or PDF as the multipart form field 'file'");
+    const FormPart& file = found->second;
     auto field = [&](const char* name) {
-      return req.has_file(name) ? req.get_file_value(name).content
-                                : req.has_param(name) ? req.get_param_value(name) : std::string();
+      auto it = form->find(name);
+      return it != form->end() ? it->second.content
+             : req.has_param(name) ? req.get_param_value(name) : std::string();
     };
     if (file.content.empty())
       return SendError(res, ErrorCode::kInvalidParameter, "the file is empty (0 bytes)");
