@@ -7,6 +7,7 @@
 #include <regex>
 
 #include "core/text.h"
+#include "layout/median.h"
 
 namespace ocrchat::layout {
 namespace {
@@ -16,12 +17,6 @@ using core::BlockType;
 using core::Box;
 using core::Line;
 using core::Word;
-
-int Median(std::vector<int> values) {
-  if (values.empty()) return 0;
-  std::nth_element(values.begin(), values.begin() + values.size() / 2, values.end());
-  return values[values.size() / 2];
-}
 
 Box BoxOf(const std::vector<Line>& lines) {
   Box box;

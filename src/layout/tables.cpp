@@ -13,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include "layout/median.h"
+
 namespace ocrchat::layout {
 namespace {
 
@@ -35,12 +37,6 @@ struct Thresholds {
 Thresholds ThresholdsFor(bool eager) {
   if (eager) return {2, 1, 0.7, 3.5, 7, 0.7, 0};
   return {3, 2, 1.1, 2.5, 4, 0.5, 0.5};
-}
-
-int Median(std::vector<int> values) {
-  if (values.empty()) return 0;
-  std::nth_element(values.begin(), values.begin() + values.size() / 2, values.end());
-  return values[values.size() / 2];
 }
 
 int CentreX(const Box& b) { return (b.x0 + b.x1) / 2; }
