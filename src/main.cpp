@@ -126,6 +126,8 @@ void AddServerFlags(CLI::App* cmd, jobs::Config& config, double& page_timeout_s,
   cmd->add_option("--max-pixels", config.limits.max_pixels, "largest page image in pixels")
       ->envname("OCRCHAT_MAX_PIXELS");
   cmd->add_option("--dpi", config.limits.dpi, "PDF render resolution")->envname("OCRCHAT_DPI");
+  // Which recognizer the workers run; the slow ones exist for tests.
+  cmd->add_option("--engine", config.engine)->envname("OCRCHAT_ENGINE")->group("");
 }
 
 core::Result<std::unique_ptr<store::Store>> OpenStore(const std::string& data_dir) {
@@ -228,6 +230,12 @@ int main(int argc, char** argv) {
   token_create->add_option("name", name, "account name")->required();
   CLI::App* token_revoke = token_cmd->add_subcommand("revoke", "Revoke a token");
   token_revoke->add_option("token", token)->required();
+
+  // Options may come anywhere after their subcommand: `account create acme
+  // --data ./x` hands --data to `account`.
+  for (CLI::App* sub : {account_create, account_list, account_credit, account_plan, token_create,
+                        token_revoke})
+    sub->fallthrough();
 
   CLI11_PARSE(app, argc, argv);
   std::error_code ec;

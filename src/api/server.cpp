@@ -280,7 +280,6 @@ class Api {
                                    field("translate_to"));
     if (!recipe) return SendError(res, recipe.error());
     recipe->dpi = config_.limits.dpi;
-    recipe->page_timeout_ms = static_cast<int>(config_.page_timeout_ms);
 
     // Type, page count and password, found by a child process.
     fs::path tmp = fs::path(config_.data_dir) / "tmp";
@@ -620,6 +619,9 @@ int Serve(const jobs::Config& config) {
 
   httplib::Server server;
   server.new_task_queue = [] { return new httplib::ThreadPool(64); };
+  // Small responses go out at once rather than waiting for the client's
+  // delayed ACK (Nagle's algorithm costs ~40 ms a response otherwise).
+  server.set_tcp_nodelay(true);
   server.set_payload_max_length(static_cast<size_t>(config.limits.max_bytes) + (1 << 20));
   // The listening socket is kept out of the probe and worker processes, and
   // gets a deep accept queue: the library listens with a backlog of 5, and

@@ -179,6 +179,7 @@ class LlmAnswerer : public Answerer {
 #endif
     try {
       httplib::Client client(endpoint->scheme_host_port);
+      client.set_tcp_nodelay(true);
       auto timeout = std::chrono::milliseconds(std::max(1, config_.timeout_ms));
       client.set_connection_timeout(timeout);
       client.set_read_timeout(timeout);

@@ -23,6 +23,9 @@ std::string StripControl(std::string_view text);
 // Collapses runs of whitespace into one space and trims the ends.
 std::string NormalizeSpace(std::string_view text);
 
+// The pieces of `text` between separators; empty pieces are dropped.
+std::vector<std::string> Split(std::string_view text, char separator);
+
 // Character error rate: edit distance over code points / reference length.
 double CharacterErrorRate(std::string_view reference, std::string_view hypothesis);
 

@@ -103,7 +103,10 @@ std::string BlockMarkdown(const core::Block& block) {
       // would be taken as a closing sequence.
       std::string escaped = EscapeInline(text);
       if (escaped.back() == '#') escaped.insert(escaped.size() - 1, "\\");
-      return std::string(level, '#') + ' ' + escaped;
+      std::string heading(level, '#');
+      heading += ' ';
+      heading += escaped;
+      return heading;
     }
     case core::BlockType::kList:
       return ListMarkdown(block);

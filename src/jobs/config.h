@@ -11,6 +11,10 @@
 
 namespace ocrchat::jobs {
 
+// How long past its page's time limit a worker may go before it is taken
+// for stuck and killed.
+inline constexpr int64_t kLeaseGraceMs = 5000;
+
 struct Config {
   std::string host = "127.0.0.1";
   int port = 8080;
@@ -19,7 +23,11 @@ struct Config {
   decode::Limits limits;
   store::Allowance allowance;
   int inline_pages = 5;             // files with this many pages answer the POST done
-  int64_t page_timeout_ms = 120000;  // per page; the worker is killed past it
+  // A page's time limit. At the limit the worker stops the page and fails
+  // it with kTimeout; a worker still busy kLeaseGraceMs later (stuck where
+  // it cannot be interrupted) is killed, and the page fails the same way.
+  int64_t page_timeout_ms = 120000;
+  std::string engine = "tesseract";  // ocr::MakeEngine's name
   int64_t retention_ms = 24LL * 3600 * 1000;
   std::vector<std::string> trusted_proxies;  // IPs whose X-Forwarded-For is believed
   std::string llm_url, llm_model, llm_api_key;

@@ -2,6 +2,8 @@
 #include "jobs/pipeline.h"
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <map>
 
 #include "core/text.h"
@@ -32,12 +34,13 @@ double OverlapShare(const core::Box& word, const core::Box& other) {
   return static_cast<double>(w) * h / (static_cast<double>(word.Width()) * word.Height());
 }
 
-ocr::RecognizeOptions OcrOptions(const Recipe& recipe, int dpi) {
+ocr::RecognizeOptions OcrOptions(const Recipe& recipe, int dpi,
+                                 std::chrono::steady_clock::time_point deadline) {
   ocr::RecognizeOptions options;
   options.languages = recipe.tesseract;
   options.dpi = dpi;
   options.accurate = recipe.tier == "vlm";
-  options.timeout_ms = recipe.page_timeout_ms;
+  options.deadline = deadline;
   return options;
 }
 
@@ -89,8 +92,19 @@ core::Result<Recipe> MakeRecipe(const std::string& tier, const std::string& lang
   return recipe;
 }
 
-core::Result<core::Page> ProcessPage(decode::Source& source, int index, ocr::Engine& engine,
-                                     const Recipe& recipe) {
+core::Error PageTimeLimitError(int64_t limit_ms) {
+  char seconds[32];
+  std::snprintf(seconds, sizeof seconds, "%g", limit_ms / 1000.0);
+  return core::MakeError(ErrorCode::kTimeout,
+                         std::string("reading this page took longer than the ") + seconds +
+                             " s limit (the server's --page-timeout)");
+}
+
+namespace {
+
+core::Result<core::Page> ReadPage(decode::Source& source, int index, ocr::Engine& engine,
+                                  const Recipe& recipe,
+                                  std::chrono::steady_clock::time_point deadline) {
   core::Page page;
   std::optional<decode::TextLayer> layer = source.PageText(index);
   if (layer && !layer->words.empty()) {
@@ -103,7 +117,8 @@ core::Result<core::Page> ProcessPage(decode::Source& source, int index, ocr::Eng
     if (layer->uncovered_ink > 0.25) {
       auto image = source.RenderPage(index);
       if (image) {
-        auto ocred = engine.Recognize(image->pix.get(), OcrOptions(recipe, image->dpi));
+        auto ocred = engine.Recognize(image->pix.get(), OcrOptions(recipe, image->dpi, deadline));
+        if (!ocred && ocred.error().code == ErrorCode::kTimeout) return std::unexpected(ocred.error());
         if (ocred && ocred->rotation == 0) {
           for (const core::Block& b : ocred->blocks)
             for (const core::Line& l : b.lines)
@@ -121,7 +136,7 @@ core::Result<core::Page> ProcessPage(decode::Source& source, int index, ocr::Eng
   } else {
     auto image = source.RenderPage(index);
     if (!image) return std::unexpected(OnPage(image.error(), index));
-    auto ocred = engine.Recognize(image->pix.get(), OcrOptions(recipe, image->dpi));
+    auto ocred = engine.Recognize(image->pix.get(), OcrOptions(recipe, image->dpi, deadline));
     if (!ocred) return std::unexpected(OnPage(ocred.error(), index));
     page = std::move(*ocred);
     // Rules are found on the image as rendered: only when the engine read it
@@ -141,6 +156,23 @@ core::Result<core::Page> ProcessPage(decode::Source& source, int index, ocr::Eng
     if (image && image->pix) page.rules = ocr::FindRules(image->pix.get());
   }
   return layout::FindTables(std::move(page), eager);
+}
+
+}  // namespace
+
+core::Result<core::Page> ProcessPage(decode::Source& source, int index, ocr::Engine& engine,
+                                     const Recipe& recipe) {
+  using Clock = std::chrono::steady_clock;
+  const bool limited = recipe.page_timeout_ms > 0;
+  const Clock::time_point deadline =
+      limited ? Clock::now() + std::chrono::milliseconds(recipe.page_timeout_ms)
+              : Clock::time_point::max();
+  auto page = ReadPage(source, index, engine, recipe, deadline);
+  // However the time went (rendering, recognition, layout), a page past its
+  // limit fails the same way.
+  if (limited && (Clock::now() > deadline || (!page && page.error().code == ErrorCode::kTimeout)))
+    return std::unexpected(OnPage(PageTimeLimitError(recipe.page_timeout_ms), index));
+  return page;
 }
 
 core::Result<exports::PdfPageImage> PageImageForPdf(decode::Source& source, int index) {

@@ -23,7 +23,7 @@ struct Recipe {
   std::optional<std::string> tool;
   std::optional<std::string> translate_to;
   int dpi = 300;
-  int page_timeout_ms = 0;
+  int page_timeout_ms = 0;  // the page's time limit (0: none); set by the worker
   std::vector<std::string> warnings;  // e.g. vlm served by the local pipeline
 };
 
@@ -42,8 +42,13 @@ struct ToolInfo {
 };
 const std::vector<ToolInfo>& Tools();
 
+// The error of a page that ran past its time limit, whoever noticed.
+core::Error PageTimeLimitError(int64_t limit_ms);
+
 // One page: its own text for a born-digital page (plus OCR of any image
 // text beside it), OCR for the rest; then reading order and block types.
+// With recipe.page_timeout_ms, the page fails with kTimeout when it is not
+// finished within that time, wherever the time went.
 core::Result<core::Page> ProcessPage(decode::Source& source, int index, ocr::Engine& engine,
                                      const Recipe& recipe);
 

@@ -1,6 +1,8 @@
 // Worker processes and their failures.
 #include "jobs/supervisor.h"
 
+#include "jobs/pipeline.h"
+
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -42,7 +44,8 @@ pid_t Supervisor::Spawn() {
   std::vector<std::string> args = {config_.binary, "worker", "--data", config_.data_dir,
                                    "--page-timeout", std::to_string(config_.page_timeout_ms / 1000.0),
                                    "--max-pixels", std::to_string(config_.limits.max_pixels),
-                                   "--dpi", std::to_string(config_.limits.dpi)};
+                                   "--dpi", std::to_string(config_.limits.dpi),
+                                   "--engine", config_.engine};
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -84,15 +87,15 @@ void Supervisor::Loop() {
       }
       if (!ours) continue;
       bool timed_out = killed_for_time_.erase(pid) > 0;
+      // A page past its limit would overrun it again: it fails at once. A
+      // crash may be the machine's (memory, a signal): the page gets one
+      // more try.
       core::Error error =
-          timed_out ? core::MakeError(core::ErrorCode::kTimeout,
-                                      "reading this page took longer than the " +
-                                          std::to_string(config_.page_timeout_ms / 1000) +
-                                          " s limit")
+          timed_out ? PageTimeLimitError(config_.page_timeout_ms)
                     : core::MakeError(core::ErrorCode::kWorkerCrashed,
                                       "the worker reading this page crashed; the file may be "
                                       "damaged");
-      (*store)->ReleaseWorker(pid, error);
+      (*store)->ReleaseWorker(pid, error, /*retry=*/!timed_out);
       if (!stop_.load()) {
         ++restarts_;
         Spawn();

@@ -49,6 +49,7 @@ core::Error OnPage(core::Error error, int index) {
 void RecognizeTask(store::Store& store, const Config& config, const store::Task& task,
                    ocr::Engine& engine, SourceCache& sources) {
   Recipe recipe = RecipeFromJson(task.recipe_json);
+  recipe.page_timeout_ms = static_cast<int>(config.page_timeout_ms);
   auto source = sources.Get(store, task.job_uuid, config.limits);
   if (!source) {
     store.FailJob(task.job_uuid, OnPage(source.error(), task.index));
@@ -127,9 +128,13 @@ int RunWorker(const Config& config, int worker_id, const std::atomic<bool>& stop
     return 1;
   }
   store::Store& store = **opened;
-  auto engine = ocr::MakeTesseractEngine();
+  auto engine = ocr::MakeEngine(config.engine);
+  if (!engine) {
+    std::cerr << "worker: " << engine.error().message << "\n";
+    return 1;
+  }
   SourceCache sources;
-  const int64_t lease_ms = config.page_timeout_ms + 5000;
+  const int64_t lease_ms = config.page_timeout_ms + kLeaseGraceMs;
   int idle_ms = 5;
   while (!stop.load()) {
     std::optional<store::Task> task = store.ClaimTask(worker_id, lease_ms);
@@ -142,7 +147,7 @@ int RunWorker(const Config& config, int worker_id, const std::atomic<bool>& stop
     if (task->index == store::kAssembly)
       AssembleTask(store, *task, sources);
     else
-      RecognizeTask(store, config, *task, *engine, sources);
+      RecognizeTask(store, config, *task, **engine, sources);
   }
   return 0;
 }

@@ -3,8 +3,10 @@
 // or process. Nothing outside src/ocr includes a Tesseract header.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "core/document.h"
 #include "core/error.h"
@@ -23,7 +25,8 @@ struct RecognizeOptions {
   bool deskew = true;
   // Try harder: a second segmentation mode even when the first looks fine.
   bool accurate = false;
-  int timeout_ms = 0;  // 0: no deadline
+  // Past it, recognition stops and Recognize returns kTimeout.
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
 };
 
 class Engine {
@@ -41,5 +44,12 @@ class Engine {
 // The Tesseract engine, LSTM only, keeping up to `max_models` initialised
 // model sets (an LRU by language set) between pages.
 std::unique_ptr<Engine> MakeTesseractEngine(int max_models = 3);
+
+// The engine a worker runs, by name: "tesseract" (also ""), or, for tests
+// of the page time limit, "slow:MS[:LANGS]": Tesseract after a wait of MS
+// milliseconds that ignores the deadline, as a decoder stuck on a hostile
+// file would; with LANGS (Tesseract codes joined by '+'), only pages asked
+// in one of those languages wait. kInvalidParameter for any other name.
+core::Result<std::unique_ptr<Engine>> MakeEngine(std::string_view name);
 
 }  // namespace ocrchat::ocr

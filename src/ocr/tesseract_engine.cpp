@@ -7,6 +7,8 @@
 #include <tesseract/resultiterator.h>
 
 #include <algorithm>
+#include <climits>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cmath>
@@ -408,7 +410,13 @@ class TesseractEngine final : public Engine {
     tess.SetImage(const_cast<Pix*>(image));
     tess.SetSourceResolution(std::clamp(options.dpi, 70, 2400));
     tesseract::ETEXT_DESC monitor;
-    if (options.timeout_ms > 0) monitor.set_deadline_msecs(options.timeout_ms);
+    if (options.deadline != std::chrono::steady_clock::time_point::max()) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          options.deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0)
+        return core::Fail(ErrorCode::kTimeout, "recognition took longer than the page time limit");
+      monitor.set_deadline_msecs(static_cast<int>(std::min<int64_t>(left.count(), INT32_MAX)));
+    }
     if (tess.Recognize(&monitor) != 0) {
       tess.Clear();
       return core::Fail(ErrorCode::kTimeout, "recognition took longer than the page time limit");

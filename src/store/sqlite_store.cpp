@@ -120,6 +120,10 @@ CREATE TABLE messages (
 CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
 INSERT INTO counters VALUES ('pages_done_total', 0);
 )sql",
+    R"sql(
+-- When each page was stored: the order in which the queue served pages.
+ALTER TABLE tasks ADD COLUMN done_at_ms INTEGER;
+)sql",
 };
 
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
@@ -527,8 +531,8 @@ class SqliteStore final : public Store {
           return core::Fail(ErrorCode::kConflict, "the task is " + *state + ", not running");
         db_->Exec(
             "UPDATE tasks SET state = 'done', page_json = ?, pdf_image = ?, worker_id = NULL, "
-            "lease_until_ms = NULL WHERE job_uuid = ? AND idx = ?",
-            page_json, Blob{pdf_image}, task.job_uuid, task.index);
+            "lease_until_ms = NULL, done_at_ms = ? WHERE job_uuid = ? AND idx = ?",
+            page_json, Blob{pdf_image}, core::NowUnixMs(), task.job_uuid, task.index);
         ChargeOnePage(task.job_uuid);
         db_->Exec(
             "UPDATE counters SET value = value + 1 WHERE name = 'pages_done_total'");
@@ -621,7 +625,7 @@ class SqliteStore final : public Store {
     }
   }
 
-  std::vector<Task> ReleaseWorker(int worker_id, const core::Error& error) override {
+  std::vector<Task> ReleaseWorker(int worker_id, const core::Error& error, bool retry) override {
     return db_->Write([&] {
       std::vector<Task> tasks;
       {
@@ -642,7 +646,7 @@ class SqliteStore final : public Store {
         }
       }
       for (const Task& task : tasks) {
-        if (task.attempts >= 2) {
+        if (!retry || task.attempts >= 2) {
           db_->Exec(
               "UPDATE tasks SET state = 'failed', worker_id = NULL, lease_until_ms = NULL "
               "WHERE job_uuid = ? AND idx = ?",

@@ -314,17 +314,17 @@ TEST_F(SqliteStoreTest, ReleaseWorkerRequeuesThenFails) {
   std::optional<Task> first = store_->ClaimTask(7, 60000);
   ASSERT_TRUE(first);
   EXPECT_EQ(first->attempts, 1);
-  std::vector<Task> released = store_->ReleaseWorker(7, crash);
+  std::vector<Task> released = store_->ReleaseWorker(7, crash, true);
   ASSERT_EQ(released.size(), 1u);
   EXPECT_EQ(released[0].index, 0);
   EXPECT_EQ(store_->GetJob(job.uuid)->status, "processing");
-  EXPECT_TRUE(store_->ReleaseWorker(7, crash).empty());
+  EXPECT_TRUE(store_->ReleaseWorker(7, crash, true).empty());
 
   std::optional<Task> second = store_->ClaimTask(8, 60000);
   ASSERT_TRUE(second);
   EXPECT_EQ(second->index, 0);
   EXPECT_EQ(second->attempts, 2);
-  ASSERT_EQ(store_->ReleaseWorker(8, crash).size(), 1u);
+  ASSERT_EQ(store_->ReleaseWorker(8, crash, true).size(), 1u);
   std::optional<JobRow> failed = store_->GetJob(job.uuid);
   EXPECT_EQ(failed->status, "failed");
   ASSERT_TRUE(failed->error);
@@ -333,6 +333,20 @@ TEST_F(SqliteStoreTest, ReleaseWorkerRequeuesThenFails) {
   EXPECT_GT(failed->completed_at_ms, 0);
   EXPECT_EQ(store_->UsageOf(Anonymous(), allowance_).used, 0);
   EXPECT_FALSE(store_->UploadOf(job.uuid));
+  EXPECT_FALSE(store_->ClaimTask(9, 60000));
+}
+
+TEST_F(SqliteStoreTest, ReleaseWorkerWithoutRetryFailsAtOnce) {
+  NewJob job = MakeJob(2);
+  ASSERT_TRUE(store_->AcceptJob(job, Anonymous(), allowance_).has_value());
+  core::Error late = core::MakeError(core::ErrorCode::kTimeout, "took too long");
+  ASSERT_TRUE(store_->ClaimTask(7, 60000));
+  ASSERT_EQ(store_->ReleaseWorker(7, late, false).size(), 1u);
+  std::optional<JobRow> failed = store_->GetJob(job.uuid);
+  EXPECT_EQ(failed->status, "failed");
+  EXPECT_EQ(failed->error->code, core::ErrorCode::kTimeout);
+  EXPECT_EQ(failed->error->message, "page 1: took too long");
+  EXPECT_EQ(store_->UsageOf(Anonymous(), allowance_).used, 0);
   EXPECT_FALSE(store_->ClaimTask(9, 60000));
 }
 

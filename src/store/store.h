@@ -188,10 +188,11 @@ class Store {
   // The job fails with `error`; its other tasks are dropped, pages not
   // charged are released, the upload is deleted.
   virtual core::Status FailJob(const std::string& job_uuid, const core::Error& error) = 0;
-  // The worker holding a task died or overran its lease: its task goes
-  // back to the queue, or, claimed twice already, fails its job with
-  // `error`. Returns the tasks affected.
-  virtual std::vector<Task> ReleaseWorker(int worker_id, const core::Error& error) = 0;
+  // The worker holding a task died or overran its lease: with `retry`, its
+  // task goes back to the queue unless it was claimed twice already;
+  // otherwise the task's job fails with `error`. Returns the tasks affected.
+  virtual std::vector<Task> ReleaseWorker(int worker_id, const core::Error& error,
+                                          bool retry) = 0;
   // Workers whose leases have run out.
   virtual std::vector<int> OverdueWorkers() = 0;
   // After a restart: every running task in the database, whichever worker

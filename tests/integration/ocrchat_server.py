@@ -78,8 +78,7 @@ class Server:
 
     def cli(self, *args):
         """Runs `ocrchat ARGS --data DIR` and returns its standard output."""
-        words = list(args)
-        out = subprocess.run([BINARY] + words[:1] + ["--data", self.data_dir] + words[1:],
+        out = subprocess.run([BINARY] + list(args) + ["--data", self.data_dir],
                              capture_output=True, text=True, check=True)
         return out.stdout
 
@@ -89,14 +88,14 @@ class Server:
             self.cli("account", "credit", name, str(credits))
         return self.cli("token", "create", name).strip().splitlines()[-1]
 
-    def post(self, path, token=None, data=None, filename=None, headers=None, **kw):
+    def post(self, path, token=None, data=None, filename=None, headers=None, timeout=600, **kw):
         headers = dict(headers or {}, **({"Authorization": "Bearer " + token} if token else {}))
         files = None
         if path is not None:
             with open(path, "rb") as f:
                 files = {"file": (filename or os.path.basename(path), f.read())}
         return requests.post(self.url + "/api/v1/ocr/", headers=headers, files=files,
-                             data=data or {}, timeout=600, **kw)
+                             data=data or {}, timeout=timeout, **kw)
 
     def get(self, path, token=None, headers=None, **kw):
         headers = dict(headers or {}, **({"Authorization": "Bearer " + token} if token else {}))

@@ -1,9 +1,13 @@
 """Failures the server must survive: a worker killed mid-page, a page that
-crashes its worker twice, a page that overruns its time limit, and the
-server itself killed with -9 and started again. In each case every other
-job goes on and no page is lost or charged twice."""
+crashes its worker twice, a page that overruns its time limit (stopped by
+the worker, or its stuck worker killed), and the server itself killed with
+-9 and started again. In each case every other job goes on and no page is
+lost or charged twice. Slowness comes from the deliberately slow engine
+(OCRCHAT_ENGINE=slow:MS[:LANGS]), never from a file that happens to be slow
+on one machine."""
 import os
 import shutil
+import sqlite3
 import subprocess
 import tempfile
 import threading
@@ -31,8 +35,8 @@ class ResilienceTest(unittest.TestCase):
             server.close()
         shutil.rmtree(self.work, ignore_errors=True)
 
-    def start(self, *flags, data_dir=None):
-        server = Server(*flags, data_dir=data_dir).start()
+    def start(self, *flags, data_dir=None, env=None):
+        server = Server(*flags, data_dir=data_dir, env=env).start()
         self.servers.append(server)
         return server
 
@@ -48,8 +52,27 @@ class ResilienceTest(unittest.TestCase):
     def credits_used(self, server, token):
         return server.get("/api/v1/account/", token).json()["used"]
 
+    def metrics(self, server):
+        values = {}
+        for line in server.get("/metrics").text.splitlines():
+            if line and not line.startswith("#"):
+                name, value = line.rsplit(" ", 1)
+                values[name] = float(value)
+        return values
+
+    def wait_for(self, predicate, what, timeout=120):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            value = predicate()
+            if value:
+                return value
+            time.sleep(0.05)
+        self.fail("not reached: " + what)
+
     def test_worker_killed_mid_page(self):
-        server = self.start("--workers", "2")
+        # Every page takes at least 0.5 s, so that the kill lands mid-job on
+        # any machine.
+        server = self.start("--workers", "2", env={"OCRCHAT_ENGINE": "slow:500"})
         token = server.new_token("carol", "paid", credits=1000)
         job = server.post(scanned_pdf(self.work, 3), token).json()
         self.assertEqual(job["page_count"], 9)
@@ -69,18 +92,22 @@ class ResilienceTest(unittest.TestCase):
         self.assertIn("ocrchat_worker_restarts_total 1", server.get("/metrics").text)
 
     def test_page_that_crashes_twice_fails_the_job_only(self):
-        server = self.start("--workers", "1")
+        # Pages asked in German never finish: the worker is caught holding one.
+        server = self.start("--workers", "1", env={"OCRCHAT_ENGINE": "slow:600000:deu"})
         token = server.new_token("dave", "paid", credits=1000)
         # The POST waits for a 1-page job: send it from another thread.
         poster = threading.Thread(
-            target=lambda: server.post(testdata("robustness/ocrmypdf/hugemono.pdf"), token))
+            target=lambda: server.post(testdata("formats/simple.png"), token,
+                                       data={"language": "de"}))
         poster.start()
         for attempt in range(2):
-            time.sleep(1.0)
+            self.wait_for(lambda: self.metrics(server).get("ocrchat_pages_running") == 1,
+                          "a page running (attempt %d)" % (attempt + 1))
             workers = server.workers()
-            self.assertTrue(workers)
+            self.assertEqual(len(workers), 1)
             os.kill(workers[0], 9)
-            time.sleep(0.5)
+            self.wait_for(lambda: self.metrics(server).get("ocrchat_worker_restarts_total")
+                          == attempt + 1, "the worker replaced")
         jobs = server.get("/api/v1/ocr/", token).json()["results"]
         uuid = jobs[0]["uuid"]
         job = server.wait(uuid, token)
@@ -92,37 +119,87 @@ class ResilienceTest(unittest.TestCase):
         poster.join()
         after = server.post(testdata("formats/simple.png"), token).json()
         self.assertEqual(after["status"], "done")
+        self.assertEqual(self.credits_used(server, token), 1)
 
     def test_page_over_its_time_limit(self):
-        server = self.start("--workers", "1", "--page-timeout", "1")
+        # German pages wait 6 s before Tesseract starts: past the 4 s limit,
+        # within the grace before a stuck worker is killed. The worker itself
+        # stops the page, fails it, and goes on to the next job.
+        server = self.start("--workers", "1", "--page-timeout", "4",
+                            env={"OCRCHAT_ENGINE": "slow:6000:deu"})
         token = server.new_token("erin", "paid", credits=1000)
-        r = server.post(testdata("robustness/ocrmypdf/hugemono.pdf"), token)
+        worker = server.workers()
+        r = server.post(testdata("formats/simple.png"), token, data={"language": "de"})
         job = server.wait(r.json()["uuid"], token, timeout=120)
         self.assertEqual(job["status"], "failed")
         self.assertEqual(job["error"]["code"], "timeout")
-        self.assertIn("limit", job["error"]["message"])
+        self.assertEqual(job["error"]["message"],
+                         "page 1: reading this page took longer than the 4 s limit "
+                         "(the server's --page-timeout)")
         self.assertEqual(self.credits_used(server, token), 0)
         self.assertEqual(server.get("/healthz").json()["status"], "ok")
+        after = server.post(testdata("formats/simple.png"), token, data={"language": "en"}).json()
+        self.assertEqual(after["status"], "done")
+        self.assertEqual(self.credits_used(server, token), 1)
+        self.assertEqual(server.workers(), worker, "the same worker read the next job")
+        self.assertIn("ocrchat_worker_restarts_total 0", server.get("/metrics").text)
+
+    def test_stuck_worker_killed_past_its_limit(self):
+        # German pages never finish and cannot be interrupted: the supervisor
+        # kills the worker once the limit and its grace are past. The page is
+        # not tried again, and the replacement worker reads the next job.
+        server = self.start("--workers", "1", "--page-timeout", "1",
+                            env={"OCRCHAT_ENGINE": "slow:600000:deu"})
+        token = server.new_token("fiona", "paid", credits=1000)
+        worker = server.workers()
+        r = server.post(testdata("formats/simple.png"), token, data={"language": "de"})
+        job = server.wait(r.json()["uuid"], token, timeout=120)
+        self.assertEqual(job["status"], "failed")
+        self.assertEqual(job["error"]["code"], "timeout")
+        self.assertIn("1 s limit", job["error"]["message"])
+        attempts = read_tasks(server, job["uuid"])
+        self.assertEqual(attempts, [(0, 1)], "a page past its limit is not tried again")
+        self.assertEqual(self.credits_used(server, token), 0)
+        self.wait_for(lambda: len(server.workers()) == 1 and server.workers() != worker,
+                      "a new worker")
+        after = server.post(testdata("formats/simple.png"), token, data={"language": "en"}).json()
+        self.assertEqual(after["status"], "done")
+        self.assertEqual(self.credits_used(server, token), 1)
 
     def test_server_killed_and_restarted(self):
         data_dir = os.path.join(self.work, "data")
-        server = self.start("--workers", "2", data_dir=data_dir)
+        server = self.start("--workers", "2", data_dir=data_dir,
+                            env={"OCRCHAT_ENGINE": "slow:300"})
         token = server.new_token("frank", "paid", credits=1000)
         job = server.post(scanned_pdf(self.work, 3), token).json()
         self.wait_until(server, job["uuid"], token, lambda j: j["pages_done"] >= 2)
         workers = server.workers()
         server.kill()
-        time.sleep(0.3)
         for pid in workers:  # the workers die with the server
-            self.assertFalse(os.path.exists("/proc/%d" % pid) and
-                             subprocess.run(["ps", "-o", "stat=", "-p", str(pid)], capture_output=True,
-                                            text=True).stdout.strip() not in ("", "Z"))
+            self.wait_for(lambda: not alive(pid), "worker %d gone" % pid, timeout=30)
         again = self.start("--workers", "2", data_dir=data_dir)
         job = again.wait(job["uuid"], token)
         self.assertEqual(job["status"], "done", job.get("error"))
         self.assertEqual(job["pages_done"], 9)
         self.assertEqual([p["index"] for p in job["pages"]], list(range(9)))
         self.assertEqual(self.credits_used(again, token), 9, "no page charged twice")
+
+
+def alive(pid):
+    state = subprocess.run(["ps", "-o", "stat=", "-p", str(pid)], capture_output=True,
+                           text=True).stdout.strip()
+    return state not in ("", "Z")
+
+
+def read_tasks(server, uuid):
+    """(page index, attempts) of a job's page tasks, from the database."""
+    path = os.path.join(server.data_dir, "ocrchat.db")
+    db = sqlite3.connect("file:%s?mode=ro" % path, uri=True, timeout=10)
+    try:
+        return db.execute("SELECT idx, attempts FROM tasks WHERE job_uuid = ? AND idx >= 0 "
+                          "ORDER BY idx", (uuid,)).fetchall()
+    finally:
+        db.close()
 
 
 if __name__ == "__main__":
