@@ -61,6 +61,17 @@ def through_api(binary, pdf, workers, token_name="bench"):
         server.close()
 
 
+def run_wrk(url, connections):
+    """(requests/s, p50, p99) of wrk on url for 10 s."""
+    threads = str(min(2, connections))
+    out = subprocess.run(["wrk", "-t" + threads, "-c%d" % connections, "-d10s", "--latency", url],
+                         capture_output=True, text=True).stdout
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)
+    p50 = re.search(r"50%\s+(\S+)", out).group(1)
+    p99 = re.search(r"99%\s+(\S+)", out).group(1)
+    return rps, p50, p99
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--binary", default="build/release/src/ocrchat")
@@ -90,9 +101,10 @@ def main():
         subprocess.run([binary, "ocr", one_page], check=True, capture_output=True)
         cli.append(time.monotonic() - start)
     url = "%s/api/v1/ocr/%s/?api_token=%s" % (server.url, job["uuid"], token)
-    wrk = subprocess.run(["wrk", "-t2", "-c32", "-d10s", "--latency", url], capture_output=True, text=True).stdout
-    rps = re.search(r"Requests/sec:\s+([\d.]+)", wrk).group(1)
-    p99 = re.search(r"99%\s+(\S+)", wrk).group(1)
+    rps, _, p99 = run_wrk(url, 32)
+    # One connection: each response must leave at once (TCP_NODELAY), not
+    # after the client's delayed ACK (~40 ms).
+    one_rps, one_p50, one_p99 = run_wrk(server.url + "/healthz", 1)
     # Memory after many jobs: 300 more one-page jobs.
     small = os.path.join(args.testdata, "formats/simple.png")
     with concurrent.futures.ThreadPoolExecutor(4) as pool:
@@ -100,6 +112,8 @@ def main():
     rss_end = rss_mb(server.process.pid)
     server.close()
     print("GET status: %s requests/s, p99 %s (wrk -t2 -c32 -d10s)" % (rps, p99))
+    print("GET /healthz, one connection: %s requests/s, p50 %s, p99 %s (wrk -t1 -c1 -d10s)" % (
+        one_rps, one_p50, one_p99))
     print("one-page POST p50 %.3f s, `ocrchat ocr` p50 %.3f s: overhead %+.0f ms" % (
         statistics.median(latencies), statistics.median(cli),
         1000 * (statistics.median(latencies) - statistics.median(cli))))

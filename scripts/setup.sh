@@ -32,6 +32,8 @@ case "${1:-}" in
   --bench) want+=("${test[@]}" "${bench[@]}") ;;
 esac
 [ "${OCRCHAT_ALL_LANGUAGES:-0}" = 1 ] && want+=(tesseract-ocr-all)
+# npm comes with some Node.js builds and separately with Debian's.
+if [ -n "${1:-}" ] && ! command -v npm >/dev/null; then want+=(npm); fi
 
 missing=()
 for p in "${want[@]}"; do
@@ -40,4 +42,12 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# The tests' npm tools (an OpenAPI validator), from the npm registry.
+if [ -n "${1:-}" ]; then
+  here="$(cd "$(dirname "$0")/.." && pwd)"
+  if [ ! -d "$here/tests/openapi/node_modules" ]; then
+    (cd "$here/tests/openapi" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
 fi

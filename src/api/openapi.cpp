@@ -151,7 +151,7 @@ json Build() {
                                    {"cap", {{"type", "integer"}}}, {"balance", {{"type", "integer"}}},
                                    {"period", {{"type", "string"}}}}}}},
   };
-  return {{"openapi", "3.0.3"},
+  return {{"openapi", "3.1.0"},
           {"info", {{"title", "ocrchat: the OCR.chat API"}, {"version", "1"}}},
           {"servers", {{{"url", "/"}}}},
           {"components",

@@ -16,6 +16,7 @@ import requests
 from ocrchat_server import Server, testdata
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+TOOLS = os.path.dirname(HERE)  # tests/: the npm tools the set-up installs
 
 
 class ApiTest(unittest.TestCase):
@@ -167,6 +168,13 @@ class ApiTest(unittest.TestCase):
         self.assertIn("ocrchat_jobs", self.server.get("/metrics").text)
         spec = self.server.get("/api/v1/openapi.json").json()
         self.assertTrue(spec["openapi"].startswith("3."))
+        # A real validator (npm's @apidevtools/swagger-parser) accepts it.
+        with tempfile.NamedTemporaryFile("w", suffix=".json") as f:
+            json.dump(spec, f)
+            f.flush()
+            check = subprocess.run(["node", os.path.join(TOOLS, "openapi", "validate.mjs"), f.name],
+                                   capture_output=True, text=True)
+        self.assertEqual(check.returncode, 0, check.stderr + check.stdout)
         for path in ("/api/v1/ocr/", "/api/v1/ocr/{uuid}/", "/api/v1/ocr/{uuid}/download/",
                      "/api/v1/chat/{uuid}/", "/api/v1/chat/{uuid}/history/", "/api/v1/account/"):
             self.assertIn(path, spec["paths"])
