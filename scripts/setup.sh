@@ -17,6 +17,10 @@ langs=(tesseract-ocr tesseract-ocr-osd tesseract-ocr-eng tesseract-ocr-fra
        tesseract-ocr-tam tesseract-ocr-chi-sim tesseract-ocr-chi-tra
        tesseract-ocr-jpn tesseract-ocr-kor tesseract-ocr-tha tesseract-ocr-vie
        tesseract-ocr-tur tesseract-ocr-ell)
+# Offline translation (the tool translate without a model server): Apertium
+# and the language pairs Debian 12 ships for the languages above.
+translation=(apertium apertium-eng-spa apertium-fr-es apertium-es-pt apertium-eng-cat
+             apertium-spa-ita apertium-fra-cat apertium-en-gl apertium-es-gl apertium-es-ro)
 # Used by the tests and benchmarks only: real readers and clients.
 test=(poppler-utils qpdf python3 python3-requests nodejs pango1.0-tools
       fonts-noto-core fonts-noto-cjk fonts-dejavu-core curl
@@ -25,7 +29,7 @@ test=(poppler-utils qpdf python3 python3-requests nodejs pango1.0-tools
 slow=(libreoffice-writer-nogui)
 bench=(ocrmypdf wrk hyperfine time)
 
-want=("${build[@]}" "${libs[@]}" "${langs[@]}")
+want=("${build[@]}" "${libs[@]}" "${langs[@]}" "${translation[@]}")
 case "${1:-}" in
   --test) want+=("${test[@]}") ;;
   --slow) want+=("${test[@]}" "${slow[@]}") ;;

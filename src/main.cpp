@@ -19,6 +19,8 @@
 #include "jobs/local.h"
 #include "jobs/probe.h"
 #include "jobs/worker.h"
+#include "translate/translate.h"
+#include "vlm/vlm.h"
 #include "store/store.h"
 
 namespace {
@@ -44,9 +46,36 @@ bool ReadFile(const std::string& path, std::string& out) {
 }
 
 struct OcrArgs {
-  std::string file, lang = "auto", tier = "cpu", tool, format = "txt", output, password;
+  std::string file, lang = "auto", tier = "cpu", tool, translate_to, format = "txt", output, password;
   int dpi = 300;
+  vlm::Config vlm;
 };
+
+// The vision-language model server's flags; each also reads OCRCHAT_<NAME>.
+void AddVlmFlags(CLI::App* cmd, vlm::Config& vlm, double& timeout_s) {
+  cmd->add_option("--vlm-url", vlm.server.url, "OpenAI-compatible /v1 base URL of the vlm tier's model server")
+      ->envname("OCRCHAT_VLM_URL");
+  cmd->add_option("--vlm-model", vlm.server.model, "the model's name on that server")
+      ->envname("OCRCHAT_VLM_MODEL");
+  cmd->add_option("--vlm-api-key", vlm.server.api_key, "sent as a Bearer token")
+      ->envname("OCRCHAT_VLM_API_KEY");
+  cmd->add_option("--vlm-timeout", timeout_s, "seconds a request may take")
+      ->envname("OCRCHAT_VLM_TIMEOUT");
+  cmd->add_option("--vlm-concurrency", vlm.concurrency, "pages in flight to the model per node")
+      ->envname("OCRCHAT_VLM_CONCURRENCY")->check(CLI::Range(1, 256));
+  cmd->add_option("--vlm-image-px", vlm.image_px, "longest side of the page image sent")
+      ->envname("OCRCHAT_VLM_IMAGE_PX")->check(CLI::Range(256, 8192));
+  cmd->add_option("--vlm-attempts", vlm.max_attempts, "answers tried before a page falls back")
+      ->envname("OCRCHAT_VLM_ATTEMPTS")->check(CLI::Range(1, 10));
+}
+
+jobs::Capabilities CapabilitiesOf(const vlm::Config& vlm, bool llm) {
+  jobs::Capabilities can;
+  can.vlm = vlm.Configured();
+  can.translation_model = llm || vlm.Configured();
+  can.offline_pairs = translate::ApertiumPairs();
+  return can;
+}
 
 int RunOcr(const OcrArgs& args) {
   auto format = exports::FormatFromName(args.format);
@@ -55,7 +84,8 @@ int RunOcr(const OcrArgs& args) {
               << exports::KnownFormats() << "\n";
     return 2;
   }
-  auto recipe = jobs::MakeRecipe(args.tier, args.lang, args.tool, "");
+  auto recipe = jobs::MakeRecipe(args.tier, args.lang, args.tool, args.translate_to,
+                                 CapabilitiesOf(args.vlm, false));
   if (!recipe) {
     std::cerr << "ocrchat: " << recipe.error().message << "\n";
     return 2;
@@ -70,7 +100,7 @@ int RunOcr(const OcrArgs& args) {
   limits.dpi = args.dpi;
   std::string name = args.file.substr(args.file.find_last_of('/') + 1);
   auto result = jobs::RecognizeFile(std::move(bytes), name, *recipe, limits, args.password,
-                                    *format == exports::Format::kPdf);
+                                    *format == exports::Format::kPdf, &args.vlm);
   if (!result) {
     std::cerr << "ocrchat: " << args.file << ": " << result.error().message << "\n";
     return 1;
@@ -113,7 +143,8 @@ int RunOcr(const OcrArgs& args) {
 
 // Flags shared by serve and worker; each also reads OCRCHAT_<NAME>.
 void AddServerFlags(CLI::App* cmd, jobs::Config& config, double& page_timeout_s,
-                    double& retention_h, int64_t& max_mb) {
+                    double& retention_h, int64_t& max_mb, double& vlm_timeout_s) {
+  AddVlmFlags(cmd, config.vlm, vlm_timeout_s);
   cmd->add_option("--data", config.data_dir, "data directory (SQLite store)")
       ->envname("OCRCHAT_DATA");
   cmd->add_option("--page-timeout", page_timeout_s, "seconds a page may take")
@@ -126,6 +157,10 @@ void AddServerFlags(CLI::App* cmd, jobs::Config& config, double& page_timeout_s,
   cmd->add_option("--max-pixels", config.limits.max_pixels, "largest page image in pixels")
       ->envname("OCRCHAT_MAX_PIXELS");
   cmd->add_option("--dpi", config.limits.dpi, "PDF render resolution")->envname("OCRCHAT_DPI");
+  cmd->add_option("--llm-url", config.llm_url, "OpenAI-compatible /v1 base URL for chat and translation")
+      ->envname("OCRCHAT_LLM_URL");
+  cmd->add_option("--llm-model", config.llm_model)->envname("OCRCHAT_LLM_MODEL");
+  cmd->add_option("--llm-api-key", config.llm_api_key)->envname("OCRCHAT_LLM_API_KEY");
   // Which recognizer the workers run; the slow ones exist for tests.
   cmd->add_option("--engine", config.engine)->envname("OCRCHAT_ENGINE")->group("");
 }
@@ -150,6 +185,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
 
   OcrArgs ocr;
+  double ocr_vlm_timeout_s = 60;
   CLI::App* ocr_cmd = app.add_subcommand("ocr", "Recognise one file and print or write the result");
   ocr_cmd->add_option("file", ocr.file, "Image or PDF")->required();
   ocr_cmd->add_option("--lang,--language", ocr.lang, "auto, ISO 639-1 or Tesseract codes, joined by +");
@@ -159,9 +195,11 @@ int main(int argc, char** argv) {
   ocr_cmd->add_option("--dpi", ocr.dpi, "PDF render resolution")->check(CLI::Range(50, 1200));
   ocr_cmd->add_option("--password", ocr.password, "password of an encrypted PDF");
   ocr_cmd->add_option("-o,--output", ocr.output, "output file (default: standard output)");
+  ocr_cmd->add_option("--translate-to", ocr.translate_to, "with --tool translate: the language");
+  AddVlmFlags(ocr_cmd, ocr.vlm, ocr_vlm_timeout_s);
 
   jobs::Config config;
-  double page_timeout_s = 120, retention_h = 24;
+  double page_timeout_s = 120, retention_h = 24, vlm_timeout_s = 60;
   int64_t max_mb = 50;
   CLI::App* serve_cmd = app.add_subcommand("serve", "Run the HTTP API and its workers");
   serve_cmd->add_option("--host", config.host, "address to listen on")->envname("OCRCHAT_HOST");
@@ -188,14 +226,10 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--trusted-proxy", config.trusted_proxies,
                         "proxy IP whose X-Forwarded-For is believed (repeatable)")
       ->envname("OCRCHAT_TRUSTED_PROXIES")->delimiter(',');
-  serve_cmd->add_option("--llm-url", config.llm_url, "OpenAI-compatible base URL for chat")
-      ->envname("OCRCHAT_LLM_URL");
-  serve_cmd->add_option("--llm-model", config.llm_model)->envname("OCRCHAT_LLM_MODEL");
-  serve_cmd->add_option("--llm-api-key", config.llm_api_key)->envname("OCRCHAT_LLM_API_KEY");
-  AddServerFlags(serve_cmd, config, page_timeout_s, retention_h, max_mb);
+  AddServerFlags(serve_cmd, config, page_timeout_s, retention_h, max_mb, vlm_timeout_s);
 
   CLI::App* worker_cmd = app.add_subcommand("worker", "Claim and recognise pages from the store");
-  AddServerFlags(worker_cmd, config, page_timeout_s, retention_h, max_mb);
+  AddServerFlags(worker_cmd, config, page_timeout_s, retention_h, max_mb, vlm_timeout_s);
 
   std::string probe_file, probe_decrypted;
   CLI::App* probe_cmd = app.add_subcommand("probe", "Read an upload's type and page count (internal)");
@@ -244,6 +278,8 @@ int main(int argc, char** argv) {
   config.page_timeout_ms = static_cast<int64_t>(page_timeout_s * 1000);
   config.retention_ms = static_cast<int64_t>(retention_h * 3600 * 1000);
   config.limits.max_bytes = max_mb * 1024 * 1024;
+  config.vlm.server.timeout_ms = static_cast<int>(vlm_timeout_s * 1000);
+  ocr.vlm.server.timeout_ms = static_cast<int>(ocr_vlm_timeout_s * 1000);
   if (ocr_cmd->parsed()) return RunOcr(ocr);
   if (serve_cmd->parsed()) return api::Serve(config);
   if (probe_cmd->parsed()) return jobs::RunProbeCommand(probe_file, probe_decrypted, config.limits);

@@ -30,6 +30,8 @@
 #include "jobs/probe.h"
 #include "jobs/supervisor.h"
 #include "ocr/languages.h"
+#include "translate/translate.h"
+#include "vlm/vlm.h"
 
 namespace ocrchat::api {
 namespace {
@@ -109,7 +111,36 @@ core::Result<std::vector<int>> ParsePages(const std::string& spec, int page_coun
 
 class Api {
  public:
-  explicit Api(jobs::Config config) : config_(std::move(config)) {}
+  explicit Api(jobs::Config config) : config_(std::move(config)) {
+    can_.vlm = config_.vlm.Configured();
+    can_.translation_model = !config_.llm_url.empty() || config_.vlm.Configured();
+    can_.offline_pairs = translate::ApertiumPairs();
+  }
+  ~Api() {
+    stop_ = true;
+    if (backend_thread_.joinable()) backend_thread_.join();
+  }
+
+  // Asks the vlm tier's model server what it serves, logs it, and keeps
+  // asking every 30 s for /healthz and /metrics.
+  void WatchModelServer() {
+    if (!config_.vlm.Configured()) return;
+    auto check = [this] {
+      vlm::Backend backend = vlm::CheckBackend(config_.vlm);
+      std::lock_guard lock(backend_mutex_);
+      if (backend.state != backend_.state)
+        std::cerr << "ocrchat: vlm server " << config_.vlm.server.url << ": " << backend.state
+                  << (backend.detail.empty() ? "" : " (" + backend.detail + ")") << "\n";
+      backend_ = std::move(backend);
+    };
+    check();
+    backend_thread_ = std::thread([this, check] {
+      while (!stop_) {
+        for (int i = 0; i < 300 && !stop_; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        if (!stop_) check();
+      }
+    });
+  }
 
   void Register(httplib::Server& server) {
     server.Post(R"(/api/v1/ocr/?)", [this](const auto& req, auto& res) { Guard(req, res, &Api::Submit); });
@@ -277,7 +308,7 @@ class Api {
                            " MB; the limit is " +
                            std::to_string(config_.limits.max_bytes / (1024 * 1024)) + " MB");
     auto recipe = jobs::MakeRecipe(field("tier"), field("language"), field("tool"),
-                                   field("translate_to"));
+                                   field("translate_to"), can_);
     if (!recipe) return SendError(res, recipe.error());
     recipe->dpi = config_.limits.dpi;
 
@@ -314,6 +345,7 @@ class Api {
     job.client_ip = caller.ip;
     job.plan = caller.Plan();
     job.tier = recipe->tier;
+    job.price_tier = recipe->tier == "vlm" && can_.vlm ? "vlm" : "cpu";
     job.language = recipe->language;
     job.filename = file.filename.empty() ? "upload" : file.filename;
     job.format = probe->format;
@@ -464,12 +496,35 @@ class Api {
     json tools = json::array();
     for (const jobs::ToolInfo& t : jobs::Tools())
       tools.push_back({{"slug", t.slug}, {"description", t.description}});
-    Send(res, 200, {{"tools", std::move(tools)}});
+    json pairs = json::array();
+    for (const translate::Pair& p : can_.offline_pairs) pairs.push_back({{"from", p.from}, {"to", p.to}});
+    Send(res, 200,
+         {{"tools", std::move(tools)},
+          {"vlm", can_.vlm},
+          {"translation",
+           {{"model", can_.translation_model},
+            {"any_pair", can_.translation_model},
+            {"offline_pairs", std::move(pairs)}}}});
+  }
+
+  vlm::Backend ModelServer() {
+    std::lock_guard lock(backend_mutex_);
+    return backend_;
   }
 
   void Health(const httplib::Request&, httplib::Response& res, const store::Caller&) {
     size_t workers = supervisor_ ? supervisor_->Workers().size() : 0;
-    Send(res, 200, {{"status", "ok"}, {"workers", workers}});
+    json body = {{"status", "ok"}, {"workers", workers}};
+    vlm::Backend backend = ModelServer();
+    json vlm = {{"state", backend.state}};
+    if (config_.vlm.Configured()) {
+      vlm["url"] = config_.vlm.server.url;
+      vlm["model"] = config_.vlm.server.model;
+      vlm["models"] = backend.models;
+      if (!backend.detail.empty()) vlm["detail"] = backend.detail;
+    }
+    body["vlm"] = std::move(vlm);
+    Send(res, 200, body);
   }
 
   void Metrics(const httplib::Request&, httplib::Response& res, const store::Caller&) {
@@ -492,6 +547,21 @@ class Api {
     out << "# HELP ocrchat_worker_restarts_total Workers replaced after dying\n"
         << "# TYPE ocrchat_worker_restarts_total counter\nocrchat_worker_restarts_total "
         << (supervisor_ ? supervisor_->Restarts() : 0) << "\n";
+    const vlm::Backend backend = ModelServer();
+    out << "# HELP ocrchat_vlm_up The vlm tier's model server serves the model (1), or not (0)\n"
+        << "# TYPE ocrchat_vlm_up gauge\nocrchat_vlm_up{state=\"" << backend.state << "\"} "
+        << (backend.state == "ok" ? 1 : 0) << "\n";
+    auto counter = [&](const char* name, const char* help, int64_t v) {
+      out << "# HELP " << name << " " << help << "\n# TYPE " << name << " counter\n"
+          << name << " " << v << "\n";
+    };
+    counter("ocrchat_vlm_requests_total", "Requests to the vlm model server, all nodes",
+            s.vlm_requests_total);
+    counter("ocrchat_vlm_errors_total", "Requests to the vlm model server that failed",
+            s.vlm_errors_total);
+    counter("ocrchat_vlm_latency_ms_total", "Milliseconds spent in answered vlm requests",
+            s.vlm_latency_ms_total);
+    counter("ocrchat_vlm_pages_total", "Pages read by the vision-language model", s.vlm_pages_total);
     out << "# HELP ocrchat_http_requests_total API requests served\n"
         << "# TYPE ocrchat_http_requests_total counter\nocrchat_http_requests_total "
         << requests_.load() << "\n";
@@ -503,8 +573,13 @@ class Api {
   void History(const httplib::Request& req, httplib::Response& res, const store::Caller& caller);
 
   jobs::Config config_;
+  jobs::Capabilities can_;
   jobs::Supervisor* supervisor_ = nullptr;
   std::atomic<int64_t> requests_{0};
+  std::atomic<bool> stop_{false};
+  std::mutex backend_mutex_;
+  vlm::Backend backend_;  // guarded by backend_mutex_
+  std::thread backend_thread_;
 };
 
 // Chat: POST a question, GET the history. Both need an account token and
@@ -634,6 +709,7 @@ int Serve(const jobs::Config& config) {
   });
   Api api(config);
   api.Register(server);
+  api.WatchModelServer();
   int port = config.port;
   if (port == 0) {
     port = server.bind_to_any_port(config.host);

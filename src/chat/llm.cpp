@@ -1,7 +1,5 @@
 // Answers through an OpenAI-compatible chat-completions API, given the best
 // passages of the document, and checks the citations it returns.
-#include <httplib.h>
-
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -12,6 +10,7 @@
 #include "chat/question.h"
 #include "chat/retrieval.h"
 #include "core/text.h"
+#include "model/model.h"
 
 namespace ocrchat::chat {
 namespace {
@@ -24,20 +23,6 @@ constexpr const char kSystemPrompt[] =
     "its page as [p. N]. Cite the page of every fact you state as (p. N), right after it. If "
     "the passages do not contain the answer, say that the document does not contain that "
     "information; never guess or use outside knowledge. Answer briefly.";
-
-struct Endpoint {
-  std::string scheme_host_port;  // "http://127.0.0.1:8000"
-  std::string path;              // "/v1/chat/completions"
-};
-
-std::optional<Endpoint> ParseUrl(const std::string& url) {
-  static const std::regex pattern(R"(^(https?://[^/]+)(/.*)?$)", std::regex::icase);
-  std::smatch m;
-  if (!std::regex_match(url, m, pattern)) return std::nullopt;
-  std::string base = m[2].matched ? m.str(2) : "";
-  while (base.ends_with("/")) base.pop_back();
-  return Endpoint{m.str(1), base + "/chat/completions"};
-}
 
 std::string PassagesMessage(const Corpus& corpus, const Query& query, const Reply& extractive,
                             const std::string& question, int max_passages) {
@@ -151,7 +136,7 @@ class LlmAnswerer : public Answerer {
     messages.push_back(
         {{"role", "user"},
          {"content", PassagesMessage(corpus, query, extractive, question, config_.max_passages)}});
-    json body = {{"model", config_.model}, {"messages", messages}, {"temperature", 0}};
+    json body = {{"messages", messages}, {"temperature", 0}};
 
     std::string failure;
     std::optional<std::string> content = Complete(body, failure);
@@ -166,56 +151,17 @@ class LlmAnswerer : public Answerer {
  private:
   // The reply's text, or nullopt with `failure` saying why.
   std::optional<std::string> Complete(const json& body, std::string& failure) const {
-    std::optional<Endpoint> endpoint = ParseUrl(config_.url);
-    if (!endpoint) {
-      failure = "bad URL \"" + config_.url + "\"";
+    model::Client client({config_.url, config_.model, config_.api_key, config_.timeout_ms});
+    auto completion = client.Complete(body);
+    if (!completion) {
+      failure = completion.error().message;
       return std::nullopt;
     }
-#ifndef CPPHTTPLIB_OPENSSL_SUPPORT
-    if (endpoint->scheme_host_port.starts_with("https")) {
-      failure = "https is not supported by this build";
+    if (core::NormalizeSpace(completion->content).empty()) {
+      failure = "empty reply";
       return std::nullopt;
     }
-#endif
-    try {
-      httplib::Client client(endpoint->scheme_host_port);
-      client.set_tcp_nodelay(true);
-      auto timeout = std::chrono::milliseconds(std::max(1, config_.timeout_ms));
-      client.set_connection_timeout(timeout);
-      client.set_read_timeout(timeout);
-      client.set_write_timeout(timeout);
-      if (!config_.api_key.empty()) client.set_bearer_token_auth(config_.api_key);
-      auto started = std::chrono::steady_clock::now();
-      httplib::Result result = client.Post(endpoint->path, body.dump(), "application/json");
-      auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
-          std::chrono::steady_clock::now() - started);
-      if (!result) {
-        failure = elapsed >= timeout * 9 / 10
-                      ? "no reply within " + std::to_string(config_.timeout_ms) + " ms"
-                      : "connection failed: " + httplib::to_string(result.error());
-        return std::nullopt;
-      }
-      if (result->status != 200) {
-        failure = "HTTP " + std::to_string(result->status);
-        return std::nullopt;
-      }
-      json reply = json::parse(result->body, nullptr, false);
-      if (reply.is_discarded() || !reply.contains("choices") || !reply["choices"].is_array() ||
-          reply["choices"].empty()) {
-        failure = "malformed reply";
-        return std::nullopt;
-      }
-      const json& message = reply["choices"][0].value("message", json::object());
-      if (!message.contains("content") || !message["content"].is_string() ||
-          core::NormalizeSpace(message["content"].get<std::string>()).empty()) {
-        failure = "empty reply";
-        return std::nullopt;
-      }
-      return message["content"].get<std::string>();
-    } catch (const std::exception& e) {
-      failure = std::string("client error: ") + e.what();
-      return std::nullopt;
-    }
+    return completion->content;
   }
 
   const LlmConfig config_;

@@ -18,4 +18,7 @@ std::string Sha256Hex(std::string_view data);
 // Compares in time that depends only on the lengths.
 bool ConstantTimeEquals(std::string_view a, std::string_view b);
 
+// Standard base64 (RFC 4648, with padding), as data: URLs carry it.
+std::string Base64(std::string_view data);
+
 }  // namespace ocrchat::core

@@ -113,6 +113,8 @@ const char* BlockTypeName(BlockType type) {
     case BlockType::kHeader: return "header";
     case BlockType::kFooter: return "footer";
     case BlockType::kCaption: return "caption";
+    case BlockType::kMath: return "math";
+    case BlockType::kFigure: return "figure";
   }
   return "paragraph";
 }
@@ -120,7 +122,7 @@ const char* BlockTypeName(BlockType type) {
 std::optional<BlockType> BlockTypeFromName(std::string_view name) {
   for (BlockType type : {BlockType::kParagraph, BlockType::kHeading, BlockType::kList,
                          BlockType::kTable, BlockType::kHeader, BlockType::kFooter,
-                         BlockType::kCaption})
+                         BlockType::kCaption, BlockType::kMath, BlockType::kFigure})
     if (name == BlockTypeName(type)) return type;
   return std::nullopt;
 }
@@ -142,15 +144,14 @@ const char* SourceName(TextSource source) {
     case TextSource::kOcr: return "ocr";
     case TextSource::kPdfText: return "pdf_text";
     case TextSource::kNone: return "none";
+    case TextSource::kVlm: return "vlm";
   }
   return "ocr";
 }
 
-}  // namespace
-
-json PageToJson(const Page& page) {
+json BlocksToJson(const std::vector<Block>& page_blocks) {
   json blocks = json::array();
-  for (const Block& block : page.blocks) {
+  for (const Block& block : page_blocks) {
     json lines = json::array();
     for (const Line& line : block.lines) {
       json words = json::array();
@@ -184,40 +185,12 @@ json PageToJson(const Page& page) {
     b["lines"] = std::move(lines);
     blocks.push_back(std::move(b));
   }
-  json out = {{"index", page.index},
-              {"width", page.width},
-              {"height", page.height},
-              {"dpi", page.dpi},
-              {"rotation", page.rotation},
-              {"source", SourceName(page.source)},
-              {"language", page.language},
-              {"confidence", Round4(page.MeanConfidence())},
-              {"text", page.Text()},
-              {"blocks", std::move(blocks)}};
-  if (!page.warnings.empty()) out["warnings"] = page.warnings;
-  if (!page.rules.empty()) {
-    json rules = json::array();
-    for (const Box& rule : page.rules) rules.push_back(BoxJson(rule));
-    out["rules"] = std::move(rules);
-  }
-  return out;
+  return blocks;
 }
 
-Page PageFromJson(const json& j) {
-  Page page;
-  page.index = j.value("index", 0);
-  page.width = j.value("width", 0);
-  page.height = j.value("height", 0);
-  page.dpi = j.value("dpi", 300);
-  page.rotation = j.value("rotation", 0);
-  std::string source = j.value("source", "ocr");
-  page.source = source == "pdf_text" ? TextSource::kPdfText
-                : source == "none"   ? TextSource::kNone
-                                     : TextSource::kOcr;
-  page.language = j.value("language", "");
-  if (j.contains("warnings")) page.warnings = j["warnings"].get<std::vector<std::string>>();
-  for (const json& rule : j.value("rules", json::array())) page.rules.push_back(BoxFrom(rule));
-  for (const json& jb : j.value("blocks", json::array())) {
+std::vector<Block> BlocksFromJson(const json& j) {
+  std::vector<Block> blocks;
+  for (const json& jb : j) {
     Block block;
     block.type = BlockTypeFromName(jb.value("type", "paragraph")).value_or(BlockType::kParagraph);
     block.level = jb.value("level", 0);
@@ -243,7 +216,56 @@ Page PageFromJson(const json& j) {
                                BoxFrom(jc.value("bbox", json()))});
       block.table = std::move(table);
     }
-    page.blocks.push_back(std::move(block));
+    blocks.push_back(std::move(block));
+  }
+  return blocks;
+}
+
+}  // namespace
+
+json PageToJson(const Page& page) {
+  json blocks = BlocksToJson(page.blocks);
+  json out = {{"index", page.index},
+              {"width", page.width},
+              {"height", page.height},
+              {"dpi", page.dpi},
+              {"rotation", page.rotation},
+              {"source", SourceName(page.source)},
+              {"language", page.language},
+              {"confidence", Round4(page.MeanConfidence())},
+              {"text", page.Text()},
+              {"blocks", std::move(blocks)}};
+  if (!page.warnings.empty()) out["warnings"] = page.warnings;
+  if (!page.translation_language.empty())
+    out["translation"] = {{"language", page.translation_language},
+                          {"blocks", BlocksToJson(page.translation)}};
+  if (!page.rules.empty()) {
+    json rules = json::array();
+    for (const Box& rule : page.rules) rules.push_back(BoxJson(rule));
+    out["rules"] = std::move(rules);
+  }
+  return out;
+}
+
+Page PageFromJson(const json& j) {
+  Page page;
+  page.index = j.value("index", 0);
+  page.width = j.value("width", 0);
+  page.height = j.value("height", 0);
+  page.dpi = j.value("dpi", 300);
+  page.rotation = j.value("rotation", 0);
+  std::string source = j.value("source", "ocr");
+  page.source = source == "pdf_text" ? TextSource::kPdfText
+                : source == "none"   ? TextSource::kNone
+                : source == "vlm"    ? TextSource::kVlm
+                                     : TextSource::kOcr;
+  page.language = j.value("language", "");
+  if (j.contains("warnings")) page.warnings = j["warnings"].get<std::vector<std::string>>();
+  for (const json& rule : j.value("rules", json::array())) page.rules.push_back(BoxFrom(rule));
+  page.blocks = BlocksFromJson(j.value("blocks", json::array()));
+  if (j.contains("translation") && j["translation"].is_object()) {
+    page.translation_language = j["translation"].value("language", "");
+    page.translation = BlocksFromJson(j["translation"].value("blocks", json::array()));
   }
   return page;
 }

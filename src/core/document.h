@@ -36,7 +36,9 @@ struct Line {
   std::string Text() const;
 };
 
-enum class BlockType { kParagraph, kHeading, kList, kTable, kHeader, kFooter, kCaption };
+// kMath holds an equation as LaTeX (its one line's words); kFigure a
+// figure's description.
+enum class BlockType { kParagraph, kHeading, kList, kTable, kHeader, kFooter, kCaption, kMath, kFigure };
 const char* BlockTypeName(BlockType type);
 std::optional<BlockType> BlockTypeFromName(std::string_view name);
 
@@ -63,7 +65,9 @@ struct Block {
   std::string Text() const;
 };
 
-enum class TextSource { kOcr, kPdfText, kNone };
+// Who read the page: Tesseract, the PDF's own text, or a vision-language
+// model (whose words carry the boxes of the locally found words they match).
+enum class TextSource { kOcr, kPdfText, kNone, kVlm };
 
 struct Page {
   int index = 0;  // from 0
@@ -77,6 +81,10 @@ struct Page {
   // the PDF: thin boxes, horizontal or vertical. Input to table detection.
   std::vector<Box> rules;
   std::vector<std::string> warnings;
+  // The tool translate: the blocks with their text in translation_language
+  // (ISO 639-1), boxes kept; empty when the page was not translated.
+  std::string translation_language;
+  std::vector<Block> translation;
   // Blocks joined by blank lines.
   std::string Text() const;
   // Mean of word confidences weighted by characters; 0 for an empty page.

@@ -41,6 +41,10 @@ struct PixDeleter {
 };
 using PixPtr = std::unique_ptr<Pix, PixDeleter>;
 
+// A deep copy: another thread may read it while the original is in use
+// (Leptonica's reference counts are not atomic). Null when out of memory.
+PixPtr CopyPix(const Pix* pix);
+
 struct PageImage {
   PixPtr pix;  // 8-bit gray or 32-bit RGB, upright as a viewer shows it
   int dpi = 300;

@@ -9,6 +9,10 @@
 
 namespace ocrchat::decode {
 
+PixPtr CopyPix(const Pix* pix) {
+  return PixPtr(pix ? pixCopy(nullptr, const_cast<Pix*>(pix)) : nullptr);
+}
+
 void PixDeleter::operator()(Pix* pix) const {
   if (pix != nullptr) pixDestroy(&pix);
 }

@@ -38,7 +38,6 @@ struct JobInfo {
   std::string completed_at;  // "" while not finished
   std::optional<core::Error> error;
   std::vector<std::string> warnings;
-  std::optional<std::string> translation;
 };
 
 // The SPEC's job object. While not done, text and markdown are "" and

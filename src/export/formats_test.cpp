@@ -1,4 +1,5 @@
 // Tests of the format names, content types and the job object.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "export/export.h"
@@ -37,14 +38,17 @@ TEST(JobObjectTest, DoneJobHasEveryField) {
   doc.warnings = {"page 2: low contrast"};
   JobInfo info = SampleInfo();
   info.warnings = {"language guessed"};
-  info.translation = "Bericht";
+  info.tool = "translate";
+  doc.pages[0].translation_language = "de";
+  doc.pages[0].translation = doc.pages[0].blocks;
+  doc.pages[0].translation[0].lines[0].words = {{"Bericht", {0, 0, 10, 10}, 0.9f}};
   nlohmann::json job = JobObject(info, doc);
   EXPECT_EQ(job["uuid"], info.uuid);
   EXPECT_EQ(job["status"], "done");
   EXPECT_EQ(job["tier"], "cpu");
   EXPECT_EQ(job["language"], "auto");
   EXPECT_EQ(job["detected_language"], "en");
-  EXPECT_TRUE(job["tool"].is_null());
+  EXPECT_EQ(job["tool"], "translate");
   EXPECT_EQ(job["filename"], info.filename);
   EXPECT_EQ(job["page_count"], 3);
   EXPECT_EQ(job["pages_done"], 3);
@@ -57,7 +61,11 @@ TEST(JobObjectTest, DoneJobHasEveryField) {
   EXPECT_EQ(job["completed_at"], info.completed_at);
   EXPECT_TRUE(job["error"].is_null());
   EXPECT_EQ(job["warnings"], nlohmann::json({"language guessed", "page 2: low contrast"}));
-  EXPECT_EQ(job["translation"], "Bericht");
+  EXPECT_EQ(job["translation"]["language"], "de");
+  EXPECT_EQ(job["translation"]["pages"].size(), 1u);
+  EXPECT_EQ(job["translation"]["pages"][0]["index"], 0);
+  EXPECT_THAT(job["translation"]["text"].get<std::string>(), ::testing::StartsWith("Bericht"));
+  EXPECT_THAT(job["translation"]["markdown"].get<std::string>(), ::testing::HasSubstr("Bericht"));
   // Serialises without throwing, control characters and all.
   EXPECT_NO_THROW(job.dump());
 }

@@ -7,6 +7,36 @@ namespace ocrchat::exports {
 
 using nlohmann::json;
 
+namespace {
+
+// The tool translate: the translated pages' text and Markdown, as the
+// writers make them from the translated blocks; null when no page was
+// translated.
+json Translation(const core::Document& document) {
+  core::Document translated;
+  std::string language;
+  for (const core::Page& page : document.pages) {
+    if (page.translation_language.empty()) continue;
+    language = page.translation_language;
+    core::Page copy = page;
+    copy.blocks = page.translation;
+    translated.pages.push_back(std::move(copy));
+  }
+  if (translated.pages.empty()) return nullptr;
+  json pages = json::array();
+  for (const core::Page& page : translated.pages) {
+    core::Document one;
+    one.pages.push_back(page);
+    pages.push_back({{"index", page.index}, {"text", page.Text()}, {"markdown", WriteMarkdown(one)}});
+  }
+  return {{"language", language},
+          {"text", translated.Text()},
+          {"markdown", WriteMarkdown(translated)},
+          {"pages", std::move(pages)}};
+}
+
+}  // namespace
+
 json JobObject(const JobInfo& info, const core::Document& document) {
   bool done = info.status == "done";
   json pages = json::array();
@@ -36,7 +66,7 @@ json JobObject(const JobInfo& info, const core::Document& document) {
                            : json(nullptr)},
       {"warnings", std::move(warnings)},
   };
-  if (info.translation) out["translation"] = *info.translation;
+  if (done && info.tool && *info.tool == "translate") out["translation"] = Translation(document);
   return out;
 }
 

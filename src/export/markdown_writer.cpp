@@ -110,6 +110,15 @@ std::string BlockMarkdown(const core::Block& block) {
     }
     case core::BlockType::kList:
       return ListMarkdown(block);
+    case core::BlockType::kMath: {
+      // LaTeX goes out as written: escaping would change the equation.
+      std::string latex = core::NormalizeSpace(core::StripControl(block.Text()));
+      return latex.empty() ? "" : "$$\n" + latex + "\n$$";
+    }
+    case core::BlockType::kFigure: {
+      std::string text = core::NormalizeSpace(core::StripControl(block.Text()));
+      return "![" + EscapeInline(text.empty() ? "figure" : text) + "]()";
+    }
     case core::BlockType::kTable:
       if (block.table && !block.table->cells.empty()) return TableMarkdown(*block.table);
       [[fallthrough]];

@@ -336,7 +336,8 @@ core::Result<std::string> AddTextLayerToPdf(std::string_view original_pdf,
     std::vector<QPDFPageObjectHelper> pdf_pages = QPDFPageDocumentHelper(pdf).getAllPages();
     QH font;
     for (const core::Page& page : document.pages) {
-      if (page.source != core::TextSource::kOcr) continue;
+      // Pages read from their image get a text layer; a PDF's own text has one.
+      if (page.source != core::TextSource::kOcr && page.source != core::TextSource::kVlm) continue;
       if (page.index < 0 || page.index >= static_cast<int>(pdf_pages.size())) continue;
       QPDFPageObjectHelper& pdf_page = pdf_pages[page.index];
 

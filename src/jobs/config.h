@@ -8,6 +8,7 @@
 
 #include "decode/decode.h"
 #include "store/store.h"
+#include "vlm/vlm.h"
 
 namespace ocrchat::jobs {
 
@@ -32,6 +33,7 @@ struct Config {
   std::vector<std::string> trusted_proxies;  // IPs whose X-Forwarded-For is believed
   std::string llm_url, llm_model, llm_api_key;
   int64_t llm_timeout_ms = 30000;
+  vlm::Config vlm;  // the vlm tier's model server; not configured: the local engine
   std::string binary = "/proc/self/exe";  // what the supervisor starts workers from
 };
 

@@ -8,7 +8,8 @@ namespace ocrchat::jobs {
 
 core::Result<LocalResult> RecognizeFile(std::string bytes, const std::string& filename,
                                         const Recipe& recipe, const decode::Limits& limits,
-                                        const std::string& password, bool want_pdf) {
+                                        const std::string& password, bool want_pdf,
+                                        const vlm::Config* vlm) {
   LocalResult result;
   result.info.uuid = core::NewUuid();
   result.info.created_at = core::NowRfc3339();
@@ -24,12 +25,17 @@ core::Result<LocalResult> RecognizeFile(std::string bytes, const std::string& fi
   auto source = decode::Open(std::move(bytes), limits, password);
   if (!source) return std::unexpected(source.error());
   auto engine = ocr::MakeTesseractEngine();
+  std::unique_ptr<translate::Translator> translator;
+  if (recipe.translate_to)
+    translator = vlm && vlm->Configured() ? translate::MakeModelTranslator(vlm->server)
+                                          : translate::MakeApertiumTranslator();
   std::vector<core::Page> pages;
   std::vector<exports::PdfPageImage> images;
   const int count = (*source)->PageCount();
   for (int i = 0; i < count; ++i) {
-    auto page = ProcessPage(**source, i, *engine, recipe);
+    auto page = ProcessPage(**source, i, *engine, recipe, vlm);
     if (!page) return std::unexpected(page.error());
+    if (recipe.translate_to) TranslateInto(*page, *recipe.translate_to, translator.get());
     pages.push_back(std::move(*page));
     if (want_pdf && original.empty()) {
       auto image = PageImageForPdf(**source, i);

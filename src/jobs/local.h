@@ -20,9 +20,11 @@ struct LocalResult {
 
 // Reads, recognises and assembles every page of `bytes`. With
 // `want_pdf`, also builds the searchable PDF (the original PDF with a text
-// layer, or the page images under one).
+// layer, or the page images under one). With `vlm` configured, the vlm
+// tier's pages are read by that model server.
 core::Result<LocalResult> RecognizeFile(std::string bytes, const std::string& filename,
                                         const Recipe& recipe, const decode::Limits& limits,
-                                        const std::string& password, bool want_pdf);
+                                        const std::string& password, bool want_pdf,
+                                        const vlm::Config* vlm = nullptr);
 
 }  // namespace ocrchat::jobs

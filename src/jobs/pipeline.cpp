@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <future>
 #include <map>
 
 #include "core/text.h"
@@ -12,6 +13,7 @@
 #include "layout/tables.h"
 #include "ocr/languages.h"
 #include "ocr/rules.h"
+#include "translate/translate.h"
 
 namespace ocrchat::jobs {
 namespace {
@@ -49,12 +51,54 @@ core::Error OnPage(core::Error error, int index) {
   return error;
 }
 
+std::string PairList(const std::vector<translate::Pair>& pairs) {
+  std::string out;
+  for (const translate::Pair& p : pairs) out += (out.empty() ? "" : ", ") + p.from + "->" + p.to;
+  return out.empty() ? "none" : out;
+}
+
+// translate_to as an ISO 639-1 code that some translator here can reach
+// from the requested language (any language for a model; Apertium's pairs
+// otherwise, from the requested language, or for auto into translate_to).
+core::Result<std::string> CheckTranslation(const Recipe& recipe, const std::string& translate_to,
+                                           const Capabilities& can) {
+  if (translate_to.empty())
+    return core::Fail(ErrorCode::kInvalidParameter,
+                      "the translate tool needs translate_to (a language code such as en)");
+  auto target = ocr::ToTesseract(translate_to);
+  std::string to = target ? ocr::ToIso(*target) : "";
+  if (!target || to.find('+') != std::string::npos || to.size() != 2)
+    return core::Fail(ErrorCode::kInvalidParameter,
+                      "translate_to '" + translate_to + "' is not a language code (use e.g. en, de, es)");
+  if (can.translation_model) return to;
+  const std::string advice =
+      "; configure a model server (--llm-url or --vlm-url) to translate between any languages";
+  if (recipe.language != "auto") {
+    std::string from = ocr::ToIso(recipe.tesseract);
+    bool found = std::any_of(can.offline_pairs.begin(), can.offline_pairs.end(),
+                             [&](const translate::Pair& p) { return p.from == from && p.to == to; });
+    if (from != to && !found)
+      return core::Fail(ErrorCode::kInvalidParameter,
+                        "no offline translation from " + from + " to " + to +
+                            " is installed (available: " + PairList(can.offline_pairs) + ")" + advice);
+    return to;
+  }
+  bool into = std::any_of(can.offline_pairs.begin(), can.offline_pairs.end(),
+                          [&](const translate::Pair& p) { return p.to == to; });
+  if (!into)
+    return core::Fail(ErrorCode::kInvalidParameter,
+                      "no offline translation into " + to + " is installed (available: " +
+                          PairList(can.offline_pairs) + ")" + advice);
+  return to;
+}
+
 }  // namespace
 
 const std::vector<ToolInfo>& Tools() { return kTools; }
 
 core::Result<Recipe> MakeRecipe(const std::string& tier, const std::string& language,
-                                const std::string& tool, const std::string& translate_to) {
+                                const std::string& tool, const std::string& translate_to,
+                                const Capabilities& can) {
   Recipe recipe;
   recipe.tier = tier.empty() ? "cpu" : tier;
   if (recipe.tier != "cpu" && recipe.tier != "vlm")
@@ -72,23 +116,22 @@ core::Result<Recipe> MakeRecipe(const std::string& tier, const std::string& lang
     recipe.tool = tool;
     if (tool == "handwriting-to-text") recipe.tier = "vlm";
   }
-  if (tool == "translate") {
-    if (translate_to.empty())
-      return core::Fail(ErrorCode::kInvalidParameter,
-                        "the translate tool needs translate_to (a language code such as en)");
-    recipe.translate_to = translate_to;
-    recipe.warnings.push_back(
-        "translation needs a language model server, and none is configured: the text is "
-        "returned untranslated");
-  }
   recipe.language = language.empty() ? "auto" : language;
   auto tess = ocr::ToTesseract(recipe.language);
   if (!tess) return std::unexpected(tess.error());
   recipe.tesseract = *tess;
-  if (recipe.tier == "vlm")
+  if (tool == "translate") {
+    auto checked = CheckTranslation(recipe, translate_to, can);
+    if (!checked) return std::unexpected(checked.error());
+    recipe.translate_to = *checked;
+  }
+  if (recipe.tier == "vlm" && !can.vlm)
     recipe.warnings.push_back(
-        "tier vlm: no vision-language model server is configured, so the local engine ran at its "
-        "most accurate settings");
+        recipe.tool == "handwriting-to-text"
+            ? "handwriting needs a vision-language model server (--vlm-url), and none is "
+              "configured: Tesseract read the page, and it reads print, not handwriting"
+            : "tier vlm: no vision-language model server is configured (--vlm-url), so the local "
+              "engine read the pages at its most accurate settings, at the cpu price");
   return recipe;
 }
 
@@ -102,9 +145,12 @@ core::Error PageTimeLimitError(int64_t limit_ms) {
 
 namespace {
 
+// The page read locally. `rendered`, when given, is the page's image
+// already rendered (and is consumed).
 core::Result<core::Page> ReadPage(decode::Source& source, int index, ocr::Engine& engine,
                                   const Recipe& recipe,
-                                  std::chrono::steady_clock::time_point deadline) {
+                                  std::chrono::steady_clock::time_point deadline,
+                                  std::optional<decode::PageImage> rendered = std::nullopt) {
   core::Page page;
   std::optional<decode::TextLayer> layer = source.PageText(index);
   if (layer && !layer->words.empty()) {
@@ -134,7 +180,8 @@ core::Result<core::Page> ReadPage(decode::Source& source, int index, ocr::Engine
     }
     page.blocks = layout::BlocksFromWords(std::move(words));
   } else {
-    auto image = source.RenderPage(index);
+    core::Result<decode::PageImage> image =
+        rendered ? core::Result<decode::PageImage>(std::move(*rendered)) : source.RenderPage(index);
     if (!image) return std::unexpected(OnPage(image.error(), index));
     auto ocred = engine.Recognize(image->pix.get(), OcrOptions(recipe, image->dpi, deadline));
     if (!ocred) return std::unexpected(OnPage(ocred.error(), index));
@@ -158,21 +205,95 @@ core::Result<core::Page> ReadPage(decode::Source& source, int index, ocr::Engine
   return layout::FindTables(std::move(page), eager);
 }
 
+// The model's reading on the local page's boxes.
+core::Page FromModel(const vlm::Reading& reading, const core::Page& local) {
+  core::Page page = vlm::LayOnLocal(vlm::ParseMarkdown(reading.answer.markdown), local);
+  if (!reading.answer.front.primary_language.empty()) {
+    auto models = ocr::ToTesseract(reading.answer.front.primary_language);
+    if (models) page.language = *models;
+  }
+  return page;
+}
+
 }  // namespace
 
 core::Result<core::Page> ProcessPage(decode::Source& source, int index, ocr::Engine& engine,
-                                     const Recipe& recipe) {
+                                     const Recipe& recipe, const vlm::Config* vlm,
+                                     vlm::Counters* counters) {
   using Clock = std::chrono::steady_clock;
   const bool limited = recipe.page_timeout_ms > 0;
+  const Clock::time_point started = Clock::now();
   const Clock::time_point deadline =
-      limited ? Clock::now() + std::chrono::milliseconds(recipe.page_timeout_ms)
-              : Clock::time_point::max();
-  auto page = ReadPage(source, index, engine, recipe, deadline);
+      limited ? started + std::chrono::milliseconds(recipe.page_timeout_ms) : Clock::time_point::max();
+  // The vlm tier: the model reads the page image while the local engine
+  // finds the words whose boxes the model's words will take. A PDF page
+  // with its own text keeps it: that text is exact.
+  const bool by_model = recipe.tier == "vlm" && vlm && vlm->Configured();
+  std::optional<decode::PageImage> rendered;
+  decode::PixPtr for_model;
+  std::future<core::Result<vlm::Reading>> asked;
+  if (by_model) {
+    std::optional<decode::TextLayer> layer = source.PageText(index);
+    if (!layer || layer->words.empty()) {
+      auto image = source.RenderPage(index);
+      if (!image) return std::unexpected(OnPage(image.error(), index));
+      for_model = decode::CopyPix(image->pix.get());
+      rendered = std::move(*image);
+      // The model may use most of the page's time; the rest is kept for
+      // laying its words out.
+      Clock::time_point model_deadline =
+          limited ? started + std::chrono::milliseconds(recipe.page_timeout_ms * 9 / 10) : deadline;
+      const bool handwriting = recipe.tool == "handwriting-to-text";
+      asked = std::async(std::launch::async, [&, model_deadline, handwriting] {
+        return vlm::Ask(*vlm, for_model.get(), handwriting, model_deadline, counters);
+      });
+    }
+  }
+  Recipe local_recipe = recipe;
+  if (asked.valid()) local_recipe.tier = "cpu";  // boxes only: no need to try harder
+  auto page = ReadPage(source, index, engine, local_recipe, deadline, std::move(rendered));
+  if (asked.valid()) {
+    core::Result<vlm::Reading> reading = asked.get();
+    if (page && reading) {
+      page = FromModel(*reading, *page);
+    } else if (page) {
+      page->warnings.push_back("page " + std::to_string(index + 1) +
+                               ": the vision-language model's reading could not be used (" +
+                               reading.error().message +
+                               "), so the local engine read it, at the cpu price");
+    }
+  }
   // However the time went (rendering, recognition, layout), a page past its
   // limit fails the same way.
   if (limited && (Clock::now() > deadline || (!page && page.error().code == ErrorCode::kTimeout)))
     return std::unexpected(OnPage(PageTimeLimitError(recipe.page_timeout_ms), index));
   return page;
+}
+
+void TranslateInto(core::Page& page, const std::string& to, translate::Translator* translator) {
+  std::string text = page.Text();
+  if (core::NormalizeSpace(text).empty()) return;
+  std::string from = page.source == core::TextSource::kPdfText || page.language.empty()
+                         ? ocr::DetectTextLanguage(text)
+                         : page.language;
+  from = ocr::ToIso(from);
+  auto fail = [&](const std::string& why) {
+    page.warnings.push_back("page " + std::to_string(page.index + 1) + " was not translated: " + why);
+  };
+  if (from.empty()) return fail("its language could not be told");
+  if (from == to) {
+    page.translation_language = to;
+    page.translation = page.blocks;
+    return;
+  }
+  if (!translator) return fail("no translator is configured");
+  if (!translator->Supports(from, to))
+    return fail("there is no offline translation from " + from + " to " + to +
+                "; configure a model server (--llm-url) for other pairs");
+  auto translated = translate::TranslatePage(page, from, to, *translator);
+  if (!translated) return fail(translated.error().message);
+  page.translation_language = to;
+  page.translation = std::move(translated->blocks);
 }
 
 core::Result<exports::PdfPageImage> PageImageForPdf(decode::Source& source, int index) {

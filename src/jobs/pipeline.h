@@ -12,6 +12,8 @@
 #include "decode/decode.h"
 #include "export/export.h"
 #include "ocr/engine.h"
+#include "translate/translate.h"
+#include "vlm/vlm.h"
 
 namespace ocrchat::jobs {
 
@@ -27,10 +29,19 @@ struct Recipe {
   std::vector<std::string> warnings;  // e.g. vlm served by the local pipeline
 };
 
-// Checks tier, language, tool and translate_to; kInvalidParameter names
-// what is wrong. The tool presets live here.
+// What the server can do beyond the local engine.
+struct Capabilities {
+  bool vlm = false;                // a vision-language model server reads the vlm tier
+  bool translation_model = false;  // a chat model translates (--llm-url, else --vlm-url)
+  std::vector<translate::Pair> offline_pairs;  // what Apertium translates here
+};
+
+// Checks tier, language, tool and translate_to against what the server can
+// do; kInvalidParameter names what is wrong (a translation no translator
+// here can make among them). The tool presets live here.
 core::Result<Recipe> MakeRecipe(const std::string& tier, const std::string& language,
-                                const std::string& tool, const std::string& translate_to);
+                                const std::string& tool, const std::string& translate_to,
+                                const Capabilities& can = {});
 
 // The recipe as page tasks carry it.
 std::string RecipeToJson(const Recipe& recipe);
@@ -49,8 +60,19 @@ core::Error PageTimeLimitError(int64_t limit_ms);
 // text beside it), OCR for the rest; then reading order and block types.
 // With recipe.page_timeout_ms, the page fails with kTimeout when it is not
 // finished within that time, wherever the time went.
+// On the vlm tier with `vlm` configured, an image page is read by the model
+// (its words on the local reading's boxes, page.source kVlm); when the
+// model's reading cannot be used the local reading stands, with a warning
+// naming the page and the cause.
 core::Result<core::Page> ProcessPage(decode::Source& source, int index, ocr::Engine& engine,
-                                     const Recipe& recipe);
+                                     const Recipe& recipe, const vlm::Config* vlm = nullptr,
+                                     vlm::Counters* counters = nullptr);
+
+// The tool translate: the page's blocks in `to` (ISO 639-1), in
+// page.translation. A page that cannot be translated keeps its text and
+// gains a warning saying why; it is never passed off as translated. A page
+// already in `to` is its own translation.
+void TranslateInto(core::Page& page, const std::string& to, translate::Translator* translator);
 
 // The page's image as a searchable PDF should hold it (image uploads).
 core::Result<exports::PdfPageImage> PageImageForPdf(decode::Source& source, int index);

@@ -8,7 +8,7 @@
 #include <sstream>
 
 #include "export/export.h"
-#include "jobs/child_process.h"
+#include "core/child_process.h"
 
 namespace ocrchat::jobs {
 namespace {
@@ -62,7 +62,7 @@ core::Result<ProbeOutcome> ProbeInChild(const std::string& binary, const std::st
                                         const std::string& password,
                                         const std::string& decrypted_path,
                                         const decode::Limits& limits, int timeout_ms) {
-  ChildOutcome child = RunChild(
+  core::ChildOutcome child = core::RunChild(
       binary,
       {"probe", path, "--decrypted", decrypted_path, "--max-bytes",
        std::to_string(limits.max_bytes), "--max-pages", std::to_string(limits.max_pages),

@@ -49,6 +49,31 @@ pid_t Supervisor::Spawn() {
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
+  // The model servers' settings go by the environment, so that their keys
+  // do not show in the process list; the node's concurrency is shared out.
+  std::vector<std::string> env;
+  for (char** e = environ; *e; ++e) {
+    std::string_view entry(*e);
+    if (!entry.starts_with("OCRCHAT_VLM_") && !entry.starts_with("OCRCHAT_LLM_")) env.emplace_back(entry);
+  }
+  const vlm::Config& vlm = config_.vlm;
+  int per_worker = (std::max(1, vlm.concurrency) + config_.workers - 1) / config_.workers;
+  for (auto [name, value] :
+       std::initializer_list<std::pair<const char*, std::string>>{
+           {"OCRCHAT_VLM_URL", vlm.server.url},
+           {"OCRCHAT_VLM_MODEL", vlm.server.model},
+           {"OCRCHAT_VLM_API_KEY", vlm.server.api_key},
+           {"OCRCHAT_VLM_TIMEOUT", std::to_string(vlm.server.timeout_ms / 1000.0)},
+           {"OCRCHAT_VLM_CONCURRENCY", std::to_string(per_worker)},
+           {"OCRCHAT_VLM_IMAGE_PX", std::to_string(vlm.image_px)},
+           {"OCRCHAT_VLM_ATTEMPTS", std::to_string(vlm.max_attempts)},
+           {"OCRCHAT_LLM_URL", config_.llm_url},
+           {"OCRCHAT_LLM_MODEL", config_.llm_model},
+           {"OCRCHAT_LLM_API_KEY", config_.llm_api_key}})
+    if (!value.empty()) env.push_back(std::string(name) + "=" + value);
+  std::vector<char*> envp;
+  for (std::string& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
   pid_t parent = getpid();
   pid_t pid = fork();
   if (pid == 0) {
@@ -56,7 +81,7 @@ pid_t Supervisor::Spawn() {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent) _exit(0);
     close_range(3, ~0U, 0);  // no server sockets in the worker
-    execv(argv[0], argv.data());
+    execve(argv[0], argv.data(), envp.data());
     _exit(127);
   }
   if (pid > 0) {

@@ -8,7 +8,10 @@
 
 #include "core/clock.h"
 #include "export/export.h"
+#include "core/text.h"
 #include "jobs/pipeline.h"
+#include "ocr/languages.h"
+#include "translate/translate.h"
 
 namespace ocrchat::jobs {
 namespace {
@@ -46,8 +49,19 @@ core::Error OnPage(core::Error error, int index) {
   return error;
 }
 
-void RecognizeTask(store::Store& store, const Config& config, const store::Task& task,
-                   ocr::Engine& engine, SourceCache& sources) {
+// What one thread of a worker works with: nothing is shared between them
+// but the counters.
+struct Lane {
+  store::Store& store;
+  ocr::Engine& engine;
+  SourceCache& sources;
+  translate::Translator* translator;
+  vlm::Counters& counters;
+};
+
+void RecognizeTask(const Config& config, const store::Task& task, Lane& lane) {
+  store::Store& store = lane.store;
+  SourceCache& sources = lane.sources;
   Recipe recipe = RecipeFromJson(task.recipe_json);
   recipe.page_timeout_ms = static_cast<int>(config.page_timeout_ms);
   auto source = sources.Get(store, task.job_uuid, config.limits);
@@ -55,7 +69,8 @@ void RecognizeTask(store::Store& store, const Config& config, const store::Task&
     store.FailJob(task.job_uuid, OnPage(source.error(), task.index));
     return;
   }
-  auto page = ProcessPage(**source, task.index, engine, recipe);
+  auto page = ProcessPage(**source, task.index, lane.engine, recipe, &config.vlm, &lane.counters);
+  if (page && recipe.translate_to) TranslateInto(*page, *recipe.translate_to, lane.translator);
   if (!page) {
     store.FailJob(task.job_uuid, OnPage(page.error(), task.index));
     sources.Forget(task.job_uuid);
@@ -119,9 +134,30 @@ void AssembleTask(store::Store& store, const store::Task& task, SourceCache& sou
   if (!finished) std::cerr << "worker: " << finished.error().message << "\n";
 }
 
-}  // namespace
+std::unique_ptr<translate::Translator> MakeTranslator(const Config& config) {
+  if (!config.llm_url.empty())
+    return translate::MakeModelTranslator(
+        {config.llm_url, config.llm_model, config.llm_api_key, static_cast<int>(config.llm_timeout_ms)});
+  if (config.vlm.Configured()) return translate::MakeModelTranslator(config.vlm.server);
+  return translate::MakeApertiumTranslator();
+}
 
-int RunWorker(const Config& config, int worker_id, const std::atomic<bool>& stop) {
+// Reports the model calls counted since the last report.
+void ReportModelCalls(store::Store& store, vlm::Counters& counters) {
+  int64_t requests = counters.requests.exchange(0), errors = counters.errors.exchange(0),
+          latency = counters.latency_ms.exchange(0);
+  if (requests || errors || latency) {
+    try {
+      store.CountModelCalls(requests, errors, latency);
+    } catch (const std::exception& e) {
+      std::cerr << "worker: " << e.what() << "\n";
+    }
+  }
+}
+
+// One thread's loop: claim, carry out, until stopped.
+int RunLane(const Config& config, int worker_id, const std::atomic<bool>& stop,
+            store::TaskFilter filter, vlm::Counters& counters) {
   auto opened = store::OpenSqlite(config.data_dir);
   if (!opened) {
     std::cerr << "worker: " << opened.error().message << "\n";
@@ -134,10 +170,12 @@ int RunWorker(const Config& config, int worker_id, const std::atomic<bool>& stop
     return 1;
   }
   SourceCache sources;
+  std::unique_ptr<translate::Translator> translator = MakeTranslator(config);
+  Lane lane{store, **engine, sources, translator.get(), counters};
   const int64_t lease_ms = config.page_timeout_ms + kLeaseGraceMs;
   int idle_ms = 5;
   while (!stop.load()) {
-    std::optional<store::Task> task = store.ClaimTask(worker_id, lease_ms);
+    std::optional<store::Task> task = store.ClaimTask(worker_id, lease_ms, filter);
     if (!task) {
       std::this_thread::sleep_for(std::chrono::milliseconds(idle_ms));
       idle_ms = std::min(idle_ms * 2, 50);
@@ -147,9 +185,26 @@ int RunWorker(const Config& config, int worker_id, const std::atomic<bool>& stop
     if (task->index == store::kAssembly)
       AssembleTask(store, *task, sources);
     else
-      RecognizeTask(store, config, *task, **engine, sources);
+      RecognizeTask(config, *task, lane);
+    ReportModelCalls(store, counters);
   }
   return 0;
+}
+
+}  // namespace
+
+int RunWorker(const Config& config, int worker_id, const std::atomic<bool>& stop) {
+  vlm::Counters counters;
+  if (!config.vlm.Configured()) return RunLane(config, worker_id, stop, store::TaskFilter::kAny, counters);
+  // Pages of the vlm tier wait on the model server: they have threads of
+  // their own, up to the concurrency asked of this worker, and the main
+  // thread goes on with the other tiers' pages.
+  std::vector<std::thread> lanes;
+  for (int i = 0; i < std::max(1, config.vlm.concurrency); ++i)
+    lanes.emplace_back([&] { RunLane(config, worker_id, stop, store::TaskFilter::kVlmTier, counters); });
+  int code = RunLane(config, worker_id, stop, store::TaskFilter::kOtherTiers, counters);
+  for (std::thread& lane : lanes) lane.join();
+  return code;
 }
 
 }  // namespace ocrchat::jobs

@@ -123,6 +123,11 @@ INSERT INTO counters VALUES ('pages_done_total', 0);
     R"sql(
 -- When each page was stored: the order in which the queue served pages.
 ALTER TABLE tasks ADD COLUMN done_at_ms INTEGER;
+-- What a page costs when no vision-language model read it (a vlm page
+-- that fell back to the local engine): unit_cost is the most a page costs.
+ALTER TABLE jobs ADD COLUMN fallback_cost INTEGER;
+INSERT INTO counters VALUES ('vlm_requests_total', 0), ('vlm_errors_total', 0),
+                            ('vlm_latency_ms_total', 0), ('vlm_pages_total', 0);
 )sql",
 };
 
@@ -353,10 +358,10 @@ class SqliteStore final : public Store {
     return db_->Write([&]() -> std::expected<void, Refusal> {
       int64_t now = core::NowUnixMs();
       std::string subject, period;
-      int64_t unit_cost = 1;
+      int64_t unit_cost = 1, fallback_cost = 1;
       if (plan == "paid") {
-        unit_cost = job.tier == "vlm" ? allowance.vlm_credits_per_page
-                                      : allowance.cpu_credits_per_page;
+        fallback_cost = allowance.cpu_credits_per_page;
+        unit_cost = job.price_tier == "vlm" ? allowance.vlm_credits_per_page : fallback_cost;
         int64_t cost = pages * unit_cost;
         int64_t balance = 0, used = 0;
         {
@@ -372,7 +377,7 @@ class SqliteStore final : public Store {
           return std::unexpected(Refusal{
               used, used + balance, "credits",
               "not enough credits: this file needs " + Plural(cost, "credit") + " (" +
-                  Plural(pages, "page") + " on " + job.tier + ") and " +
+                  Plural(pages, "page") + " on " + job.price_tier + ") and " +
                   std::to_string(std::max<int64_t>(0, balance)) + " are left; buy more credits"});
         db_->Exec(
             "UPDATE accounts SET credits = credits - ?, credits_reserved = credits_reserved + ? "
@@ -407,12 +412,12 @@ class SqliteStore final : public Store {
       db_->Exec(
           "INSERT INTO jobs (uuid, account_id, client_ip, plan, priority, status, tier, language, "
           "filename, format, tool, translate_to, recipe_json, page_count, charge_subject, "
-          "charge_period, unit_cost, reserved, warnings_json, created_at_ms) "
-          "VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          "charge_period, unit_cost, fallback_cost, reserved, warnings_json, created_at_ms) "
+          "VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
           job.uuid, job.account_id, job.client_ip, job.plan, PriorityOf(job.plan), job.tier,
           job.language, job.filename, job.format, job.tool, job.translate_to, job.recipe_json,
-          pages, subject, period, unit_cost, pages * unit_cost, WarningsToJson(job.warnings),
-          now);
+          pages, subject, period, unit_cost, fallback_cost, pages * unit_cost,
+          WarningsToJson(job.warnings), now);
       db_->Exec("INSERT INTO uploads (job_uuid, data) VALUES (?, ?)", job.uuid, Blob{job.upload});
       for (size_t i = 0; i < job.pages.size(); ++i)
         db_->Exec("INSERT INTO tasks (job_uuid, idx, ordinal, state) VALUES (?, ?, ?, 'queued')",
@@ -470,10 +475,15 @@ class SqliteStore final : public Store {
 
   // ---- the queue -----------------------------------------------------------
 
-  std::optional<Task> ClaimTask(int worker_id, int64_t lease_ms) override {
+  std::optional<Task> ClaimTask(int worker_id, int64_t lease_ms, TaskFilter filter) override {
+    const std::string tier = filter == TaskFilter::kVlmTier      ? " AND j.tier = 'vlm'"
+                             : filter == TaskFilter::kOtherTiers ? " AND j.tier <> 'vlm'"
+                                                                 : "";
     // Idle workers poll: an empty queue is answered without the write lock.
     {
-      Rows rows = db_->Query("SELECT 1 FROM tasks WHERE state = 'queued' LIMIT 1");
+      Rows rows = db_->Query(
+          "SELECT 1 FROM tasks t JOIN jobs j ON j.uuid = t.job_uuid WHERE t.state = 'queued'" +
+          tier + " LIMIT 1");
       if (!rows.Next()) return std::nullopt;
     }
     return db_->Write([&]() -> std::optional<Task> {
@@ -482,8 +492,8 @@ class SqliteStore final : public Store {
         Rows rows = db_->Query(
             "SELECT j.uuid, j.recipe_json, j.format FROM jobs j "
             "WHERE j.status IN ('pending', 'processing') AND EXISTS ("
-            "  SELECT 1 FROM tasks t WHERE t.job_uuid = j.uuid AND t.state = 'queued') "
-            "ORDER BY j.priority DESC, j.pages_started, j.created_at_ms, j.rowid LIMIT 1");
+            "  SELECT 1 FROM tasks t WHERE t.job_uuid = j.uuid AND t.state = 'queued')" +
+            tier + " ORDER BY j.priority DESC, j.pages_started, j.created_at_ms, j.rowid LIMIT 1");
         if (!rows.Next()) return std::nullopt;
         task.job_uuid = rows.Text(0);
         task.recipe_json = rows.Text(1);
@@ -533,7 +543,9 @@ class SqliteStore final : public Store {
             "UPDATE tasks SET state = 'done', page_json = ?, pdf_image = ?, worker_id = NULL, "
             "lease_until_ms = NULL, done_at_ms = ? WHERE job_uuid = ? AND idx = ?",
             page_json, Blob{pdf_image}, core::NowUnixMs(), task.job_uuid, task.index);
-        ChargeOnePage(task.job_uuid);
+        ChargeOnePage(task.job_uuid, page.source == core::TextSource::kVlm);
+        if (page.source == core::TextSource::kVlm)
+          db_->Exec("UPDATE counters SET value = value + 1 WHERE name = 'vlm_pages_total'");
         db_->Exec(
             "UPDATE counters SET value = value + 1 WHERE name = 'pages_done_total'");
         int64_t page_count = 0, pages_done = 0;
@@ -703,6 +715,15 @@ class SqliteStore final : public Store {
     });
   }
 
+  void CountModelCalls(int64_t requests, int64_t errors, int64_t latency_ms) override {
+    if (requests == 0 && errors == 0 && latency_ms == 0) return;
+    db_->Write([&] {
+      db_->Exec("UPDATE counters SET value = value + ? WHERE name = 'vlm_requests_total'", requests);
+      db_->Exec("UPDATE counters SET value = value + ? WHERE name = 'vlm_errors_total'", errors);
+      db_->Exec("UPDATE counters SET value = value + ? WHERE name = 'vlm_latency_ms_total'", latency_ms);
+    });
+  }
+
   Stats GetStats() override {
     return db_->Read([&] {
       Stats stats;
@@ -727,8 +748,16 @@ class SqliteStore final : public Store {
         }
       }
       {
-        Rows rows = db_->Query("SELECT value FROM counters WHERE name = 'pages_done_total'");
-        if (rows.Next()) stats.pages_done_total = rows.Int(0);
+        Rows rows = db_->Query("SELECT name, value FROM counters");
+        while (rows.Next()) {
+          std::string name = rows.Text(0);
+          int64_t value = rows.Int(1);
+          if (name == "pages_done_total") stats.pages_done_total = value;
+          if (name == "vlm_requests_total") stats.vlm_requests_total = value;
+          if (name == "vlm_errors_total") stats.vlm_errors_total = value;
+          if (name == "vlm_latency_ms_total") stats.vlm_latency_ms_total = value;
+          if (name == "vlm_pages_total") stats.vlm_pages_total = value;
+        }
       }
       return stats;
     });
@@ -889,35 +918,40 @@ class SqliteStore final : public Store {
   struct Reservation {
     std::optional<int64_t> account_id;
     std::string subject, period;
-    int64_t unit_cost = 0, reserved = 0;
+    int64_t unit_cost = 0, reserved = 0, fallback_cost = 0;
   };
 
   std::optional<Reservation> ReservationOf(const std::string& uuid) {
     Rows rows = db_->Query(
-        "SELECT account_id, charge_subject, charge_period, unit_cost, reserved FROM jobs "
-        "WHERE uuid = ?",
+        "SELECT account_id, charge_subject, charge_period, unit_cost, reserved, "
+        "COALESCE(fallback_cost, unit_cost) FROM jobs WHERE uuid = ?",
         uuid);
     if (!rows.Next()) return std::nullopt;
-    return Reservation{rows.OptInt(0), rows.Text(1), rows.Text(2), rows.Int(3), rows.Int(4)};
+    return Reservation{rows.OptInt(0), rows.Text(1), rows.Text(2), rows.Int(3), rows.Int(4),
+                       rows.Int(5)};
   }
 
-  // Turns one page's reservation into a charge.
-  void ChargeOnePage(const std::string& uuid) {
+  // Turns one page's reservation into a charge: the full price when a
+  // vision-language model read it, the fallback price otherwise (the rest
+  // of what was reserved goes back).
+  void ChargeOnePage(const std::string& uuid, bool read_by_model) {
     std::optional<Reservation> r = ReservationOf(uuid);
     if (!r) return;
+    const int64_t cost = read_by_model ? r->unit_cost : r->fallback_cost;
     int64_t from_reserve = std::min(r->unit_cost, r->reserved);
     if (r->period == "credits") {
-      // Credits beyond the reservation (none in practice) come off the balance.
+      // What the reservation does not cover (none in practice) comes off
+      // the balance; what it covers beyond the cost goes back to it.
       db_->Exec(
           "UPDATE accounts SET credits_reserved = MAX(0, credits_reserved - ?), "
-          "credits_spent = credits_spent + ?, credits = credits - ? WHERE id = ?",
-          from_reserve, r->unit_cost, r->unit_cost - from_reserve, r->account_id);
+          "credits_spent = credits_spent + ?, credits = credits + ? WHERE id = ?",
+          from_reserve, cost, from_reserve - cost, r->account_id);
     } else {
       db_->Exec(
           "INSERT INTO usage (subject, period, charged) VALUES (?1, ?2, ?4) "
           "ON CONFLICT (subject, period) DO UPDATE SET "
           "reserved = MAX(0, reserved - ?3), charged = charged + ?4",
-          r->subject, r->period, from_reserve, r->unit_cost);
+          r->subject, r->period, from_reserve, cost);
     }
     db_->Exec("UPDATE jobs SET reserved = reserved - ? WHERE uuid = ?", from_reserve, uuid);
   }

@@ -78,6 +78,9 @@ struct NewJob {
   std::string client_ip;
   std::string plan;  // anonymous | free | paid: sets the queue priority
   std::string tier, language, filename, format;  // format: decode's name, "pdf", "png"...
+  // The price reserved per page: "vlm" when a vision-language model will
+  // read the pages; a page it did not read is charged at the cpu price.
+  std::string price_tier = "cpu";
   std::optional<std::string> tool, translate_to;
   std::string recipe_json;  // how to recognise: opaque to the store
   std::vector<int> pages;   // page indexes of the file to process, in order
@@ -128,7 +131,16 @@ struct Conversation {
 struct Stats {
   int64_t jobs_pending = 0, jobs_processing = 0, jobs_done = 0, jobs_failed = 0;
   int64_t pages_queued = 0, pages_running = 0, pages_done_total = 0;
+  // Requests to the vision-language model server, by every node, and the
+  // pages it read.
+  int64_t vlm_requests_total = 0, vlm_errors_total = 0, vlm_latency_ms_total = 0,
+          vlm_pages_total = 0;
 };
+
+// Which tasks a worker takes: any, or only those of jobs on one side of
+// the vision-language model (its threads that wait on the model server
+// take the vlm tier's pages, so that cpu pages are not held behind them).
+enum class TaskFilter { kAny, kVlmTier, kOtherTiers };
 
 class Store {
  public:
@@ -167,11 +179,14 @@ class Store {
   // anonymous; within a class the job with fewest pages started first (so
   // jobs interleave), then the oldest; pages in order. The claim holds a
   // lease until lease_ms from now.
-  virtual std::optional<Task> ClaimTask(int worker_id, int64_t lease_ms) = 0;
+  virtual std::optional<Task> ClaimTask(int worker_id, int64_t lease_ms,
+                                        TaskFilter filter = TaskFilter::kAny) = 0;
   virtual std::optional<std::string> UploadOf(const std::string& job_uuid) = 0;
   // In one transaction: stores the page, counts it done, charges it (one
-  // page, or its credits), and when it was the job's last page queues the
-  // assembly task. A page already done is not stored or charged again.
+  // page, or its credits: the job's price when a vision-language model read
+  // it, page.source kVlm, else the cpu price), and when it was the job's last
+  // page queues the assembly task. A page already done is not stored or
+  // charged again.
   virtual core::Status CompletePage(const Task& task, const core::Page& page,
                                     const std::string& pdf_image) = 0;
   // The page's stored image for the searchable PDF ("" when none).
@@ -201,6 +216,8 @@ class Store {
   // Deletes jobs finished more than retention_ms ago; returns how many.
   virtual int DeleteExpired(int64_t retention_ms) = 0;
   virtual Stats GetStats() = 0;
+  // Adds a node's calls to the model server since its last report.
+  virtual void CountModelCalls(int64_t requests, int64_t errors, int64_t latency_ms) = 0;
 
   // Chat. CreateConversation returns the new id, "" when the job is unknown.
   virtual std::string CreateConversation(const std::string& job_uuid, int64_t account_id) = 0;

@@ -1,11 +1,12 @@
-// Running a copy of this binary as a child process with a time limit: how
-// the HTTP process has untrusted files read without reading them itself.
+// Running a program as a child process with a time limit: how the HTTP
+// process has untrusted files read without reading them itself (the probe),
+// and how external tools (Apertium) are run.
 #pragma once
 
 #include <string>
 #include <vector>
 
-namespace ocrchat::jobs {
+namespace ocrchat::core {
 
 struct ChildOutcome {
   int exit_code = -1;  // -1 when killed by a signal
@@ -18,4 +19,4 @@ struct ChildOutcome {
 ChildOutcome RunChild(const std::string& binary, const std::vector<std::string>& args,
                       const std::string& input, int timeout_ms);
 
-}  // namespace ocrchat::jobs
+}  // namespace ocrchat::core

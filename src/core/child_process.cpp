@@ -1,5 +1,5 @@
 // Child processes with pipes and a deadline.
-#include "jobs/child_process.h"
+#include "core/child_process.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -11,7 +11,7 @@
 #include <chrono>
 #include <cstring>
 
-namespace ocrchat::jobs {
+namespace ocrchat::core {
 
 ChildOutcome RunChild(const std::string& binary, const std::vector<std::string>& args,
                       const std::string& input, int timeout_ms) {
@@ -30,6 +30,8 @@ ChildOutcome RunChild(const std::string& binary, const std::vector<std::string>&
 
   pid_t pid = fork();
   if (pid == 0) {
+    // A group of its own: a script's whole pipeline dies at the deadline.
+    setpgid(0, 0);
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     dup2(in_pipe[0], 0);
     dup2(out_pipe[1], 1);
@@ -47,11 +49,16 @@ ChildOutcome RunChild(const std::string& binary, const std::vector<std::string>&
     return outcome;
   }
   signal(SIGPIPE, SIG_IGN);
-  if (!input.empty()) {
-    ssize_t ignored = write(in_pipe[1], input.data(), input.size());
-    (void)ignored;
+  // Input is written as the pipe takes it, between reads of the output: a
+  // child that writes while it reads (apertium's pipeline) would otherwise
+  // block on a full stdout while ocrchat blocked on its full stdin.
+  int in_fd = in_pipe[1];
+  fcntl(in_fd, F_SETFL, fcntl(in_fd, F_GETFL) | O_NONBLOCK);
+  size_t written = 0;
+  if (input.empty()) {
+    close(in_fd);
+    in_fd = -1;
   }
-  close(in_pipe[1]);
 
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   char buffer[65536];
@@ -61,18 +68,33 @@ ChildOutcome RunChild(const std::string& binary, const std::vector<std::string>&
                     .count();
     if (left <= 0) {
       outcome.timed_out = true;
+      kill(-pid, SIGKILL);
       kill(pid, SIGKILL);
       break;
     }
-    pollfd fd{out_pipe[0], POLLIN, 0};
-    int ready = poll(&fd, 1, static_cast<int>(left));
+    pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {in_fd, POLLOUT, 0}};
+    int ready = poll(fds, in_fd >= 0 ? 2 : 1, static_cast<int>(left));
     if (ready < 0 && errno == EINTR) continue;
     if (ready <= 0) continue;
+    if (in_fd >= 0 && fds[1].revents != 0) {
+      ssize_t n = write(in_fd, input.data() + written, input.size() - written);
+      if (n > 0) {
+        written += static_cast<size_t>(n);
+      } else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+        written = input.size();  // EPIPE: the child stopped reading; the rest is not wanted
+      }
+      if (written == input.size()) {
+        close(in_fd);
+        in_fd = -1;
+      }
+    }
+    if (fds[0].revents == 0) continue;
     ssize_t n = read(out_pipe[0], buffer, sizeof buffer);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
     outcome.out.append(buffer, n);
   }
+  if (in_fd >= 0) close(in_fd);
   close(out_pipe[0]);
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
@@ -81,4 +103,4 @@ ChildOutcome RunChild(const std::string& binary, const std::vector<std::string>&
   return outcome;
 }
 
-}  // namespace ocrchat::jobs
+}  // namespace ocrchat::core

@@ -1,0 +1,52 @@
+// Page images for vision-language models, encoded with Leptonica.
+#include "decode/model_image.h"
+
+#include <leptonica/allheaders.h>
+
+#include <algorithm>
+#include <memory>
+
+namespace ocrchat::decode {
+namespace {
+
+struct PixFree {
+  void operator()(Pix* pix) const { pixDestroy(&pix); }
+};
+using OwnedPix = std::unique_ptr<Pix, PixFree>;
+
+}  // namespace
+
+core::Result<ModelImage> EncodeForModel(const Pix* image, int longest_px, int rotate_degrees) {
+  Pix* source = const_cast<Pix*>(image);
+  if (!source) return core::Fail(core::ErrorCode::kInternal, "no page image");
+  OwnedPix work(pixGetColormap(source) ? pixRemoveColormap(source, REMOVE_CMAP_BASED_ON_SRC)
+                                       : pixClone(source));
+  // Models read gray better than 1-bit: scaling a 1-bit page to gray also
+  // anti-aliases it.
+  if (work && pixGetDepth(work.get()) < 8) work.reset(pixConvertTo8(work.get(), 0));
+  if (!work) return core::Fail(core::ErrorCode::kInternal, "the page image could not be converted");
+  int quads = ((rotate_degrees % 360) + 360) % 360 / 90;
+  if (quads) work.reset(pixRotateOrth(work.get(), quads));
+  if (!work) return core::Fail(core::ErrorCode::kInternal, "the page image could not be turned");
+  int longest = std::max(pixGetWidth(work.get()), pixGetHeight(work.get()));
+  if (longest_px > 0 && longest > longest_px) {
+    float scale = static_cast<float>(longest_px) / static_cast<float>(longest);
+    work.reset(pixScale(work.get(), scale, scale));
+    if (!work) return core::Fail(core::ErrorCode::kInternal, "the page image could not be scaled");
+  }
+  ModelImage out;
+  out.width = pixGetWidth(work.get());
+  out.height = pixGetHeight(work.get());
+  const bool color = pixGetDepth(work.get()) == 32;
+  l_uint8* bytes = nullptr;
+  size_t size = 0;
+  int failed = color ? pixWriteMemJpeg(&bytes, &size, work.get(), 90, 0)
+                     : pixWriteMemPng(&bytes, &size, work.get(), 0.0f);
+  if (failed || !bytes) return core::Fail(core::ErrorCode::kInternal, "the page image could not be encoded");
+  out.data.assign(reinterpret_cast<const char*>(bytes), size);
+  lept_free(bytes);
+  out.mime = color ? "image/jpeg" : "image/png";
+  return out;
+}
+
+}  // namespace ocrchat::decode
