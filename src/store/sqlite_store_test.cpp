@@ -48,6 +48,7 @@ class SqliteStoreTest : public ::testing::Test {
     job.client_ip = "192.0.2.7";
     job.plan = plan;
     job.tier = tier;
+    job.price_tier = tier;
     job.language = "auto";
     job.filename = "scan.pdf";
     job.format = "pdf";
@@ -265,7 +266,9 @@ TEST_F(SqliteStoreTest, PaidCreditsByTier) {
   std::optional<Task> task = store_->ClaimTask(1, 60000);
   ASSERT_TRUE(task);
   ASSERT_EQ(task->job_uuid, vlm.uuid);
-  ASSERT_TRUE(store_->CompletePage(*task, MakePage(0, "a"), "").has_value());
+  core::Page read = MakePage(0, "a");
+  read.source = core::TextSource::kVlm;  // the model read it: the vlm price
+  ASSERT_TRUE(store_->CompletePage(*task, read, "").has_value());
   ASSERT_TRUE(
       store_->FailJob(vlm.uuid, core::MakeError(core::ErrorCode::kCorrupt, "bad")).has_value());
   EXPECT_EQ(store_->FindAccount("carol")->credits, 6);
@@ -334,6 +337,54 @@ TEST_F(SqliteStoreTest, ReleaseWorkerRequeuesThenFails) {
   EXPECT_EQ(store_->UsageOf(Anonymous(), allowance_).used, 0);
   EXPECT_FALSE(store_->UploadOf(job.uuid));
   EXPECT_FALSE(store_->ClaimTask(9, 60000));
+}
+
+TEST_F(SqliteStoreTest, VlmPagesThatFellBackCostTheCpuPrice) {
+  Account paid = MakeAccount("vic", "paid", 10);
+  NewJob vlm = MakeJob(2, "paid", paid.id, "vlm");
+  ASSERT_TRUE(store_->AcceptJob(vlm, Of(paid), allowance_).has_value());
+  EXPECT_EQ(store_->UsageOf(Of(paid), allowance_).used, 10);  // 2 pages reserved at 5
+  std::optional<Task> first = store_->ClaimTask(1, 60000, TaskFilter::kVlmTier);
+  ASSERT_TRUE(first);
+  core::Page read = MakePage(first->index, "model");
+  read.source = core::TextSource::kVlm;
+  ASSERT_TRUE(store_->CompletePage(*first, read, "").has_value());
+  std::optional<Task> second = store_->ClaimTask(1, 60000, TaskFilter::kVlmTier);
+  ASSERT_TRUE(second);
+  ASSERT_TRUE(store_->CompletePage(*second, MakePage(second->index, "local"), "").has_value());
+  Usage usage = store_->UsageOf(Of(paid), allowance_);
+  EXPECT_EQ(usage.used, 5 + 1);
+  EXPECT_EQ(usage.balance, 4);
+  EXPECT_EQ(store_->FindAccount("vic")->credits, 4);
+  EXPECT_EQ(store_->GetStats().vlm_pages_total, 1);
+  // A job priced at cpu (no model server) reserves the cpu price.
+  NewJob local = MakeJob(1, "paid", paid.id, "vlm");
+  local.price_tier = "cpu";
+  ASSERT_TRUE(store_->AcceptJob(local, Of(paid), allowance_).has_value());
+  EXPECT_EQ(store_->UsageOf(Of(paid), allowance_).used, 7);
+}
+
+TEST_F(SqliteStoreTest, ClaimFiltersByTier) {
+  NewJob vlm = MakeJob(1, "anonymous", std::nullopt, "vlm");
+  NewJob cpu = MakeJob(1);
+  ASSERT_TRUE(store_->AcceptJob(vlm, Anonymous(), allowance_).has_value());
+  ASSERT_TRUE(store_->AcceptJob(cpu, Anonymous(), allowance_).has_value());
+  std::optional<Task> other = store_->ClaimTask(1, 60000, TaskFilter::kOtherTiers);
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->job_uuid, cpu.uuid);
+  EXPECT_FALSE(store_->ClaimTask(1, 60000, TaskFilter::kOtherTiers));
+  std::optional<Task> model = store_->ClaimTask(2, 60000, TaskFilter::kVlmTier);
+  ASSERT_TRUE(model);
+  EXPECT_EQ(model->job_uuid, vlm.uuid);
+}
+
+TEST_F(SqliteStoreTest, CountsModelCalls) {
+  store_->CountModelCalls(3, 1, 250);
+  store_->CountModelCalls(2, 0, 100);
+  Stats stats = store_->GetStats();
+  EXPECT_EQ(stats.vlm_requests_total, 5);
+  EXPECT_EQ(stats.vlm_errors_total, 1);
+  EXPECT_EQ(stats.vlm_latency_ms_total, 350);
 }
 
 TEST_F(SqliteStoreTest, ReleaseWorkerWithoutRetryFailsAtOnce) {
