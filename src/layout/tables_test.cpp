@@ -243,7 +243,9 @@ TEST(FindTables, UnderlinesAndFramesAreNotTables) {
   EXPECT_EQ(CountTables(FindTables(page, false)), 0);
 }
 
-TEST(FindTables, IsFastOnAFullPage) {
+// Prints the time a full page takes (no threshold: tests do not depend on
+// the machine's speed; bench/ measures speed).
+TEST(FindTables, FullPageWithManyRules) {
   Page page = MakePage({MakeBlock(Prose(70, 150, 100, 1000, 3)),
                         MakeBlock(Prose(70, 1300, 100, 1000, 5)), GridBlock(kFruit, 3300)});
   for (int i = 0; i < 40; ++i) page.rules.push_back({150, 100 + 80 * i, 1150, 102 + 80 * i});
@@ -252,7 +254,6 @@ TEST(FindTables, IsFastOnAFullPage) {
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                 std::chrono::steady_clock::now() - start).count();
   EXPECT_EQ(CountTables(page), 1);
-  EXPECT_LT(ms, 200);  // generous for sanitizer builds; a few ms in release
   std::printf("FindTables on a page of %d words: %lld ms\n", page.WordCount(),
               static_cast<long long>(ms));
 }

@@ -62,7 +62,9 @@ TEST(FindRules, NullOrTinyImageGivesNothing) {
   EXPECT_TRUE(FindRules(tiny.get()).empty());
 }
 
-TEST(FindRules, IsFastOnAFullPage) {
+// Prints the time a full page takes (no threshold: tests do not depend on
+// the machine's speed).
+TEST(FindRules, FullPageWithThirtyRules) {
   OwnedPix page = BlankPage();
   for (int i = 0; i < 30; ++i) Fill(page.get(), 300, 300 + 90 * i, 1900, 3);
   auto start = std::chrono::steady_clock::now();
@@ -70,7 +72,6 @@ TEST(FindRules, IsFastOnAFullPage) {
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                 std::chrono::steady_clock::now() - start).count();
   EXPECT_EQ(rules.size(), 30u);
-  EXPECT_LT(ms, 400);  // generous for sanitizer builds; about 20 ms in release
   RecordProperty("find_rules_ms", static_cast<int>(ms));
   std::printf("FindRules on a 2550x3300 page: %lld ms\n", static_cast<long long>(ms));
 }

@@ -82,6 +82,7 @@ class ModelStandIn:
         self.models = list(models)
         self.respond = respond or (lambda request: Reply(page_answer("")))
         self.requests = []
+        self.answer_seconds = []  # per request: from its last byte in to the reply out
         self.in_flight = 0
         self.peak_in_flight = 0
         self.lock = threading.Lock()
@@ -113,6 +114,7 @@ class ModelStandIn:
             def do_POST(self):
                 length = int(self.headers.get("Content-Length", "0"))
                 raw = self.rfile.read(length)
+                received = time.monotonic()
                 if self.path.rstrip("/") != "/v1/chat/completions":
                     return self.send_json(404, {"error": "no such route"})
                 request = Request(dict(self.headers), json.loads(raw))
@@ -138,6 +140,7 @@ class ModelStandIn:
                 finally:
                     with standin.lock:
                         standin.in_flight -= 1
+                        standin.answer_seconds.append(time.monotonic() - received)
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True

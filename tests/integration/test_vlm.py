@@ -275,8 +275,15 @@ class ConcurrencyTest(VlmTestCase):
         pdf = os.path.join(work, "twenty.pdf")
         source = testdata("formats/multi-page-images.pdf")
         subprocess.run(["qpdf", "--empty", "--pages"] + [source] * 7 + ["--", pdf], check=True)
-        self.start(lambda r: Reply(page_answer("# Page\n\nPage text"), delay=2),
-                   "--workers", "2", "--vlm-concurrency", "8")
+        def respond(request):
+            # Held until three requests are out at once (or 15 s pass), so
+            # that what is measured is concurrency, not the machine's speed.
+            deadline = time.monotonic() + 15
+            while self.standin.peak_in_flight < 3 and time.monotonic() < deadline:
+                time.sleep(0.01)
+            return Reply(page_answer("# Page\n\nPage text"), delay=2)
+
+        self.start(respond, "--workers", "2", "--vlm-concurrency", "8")
         started = time.monotonic()
         job = self.post(pdf, pages="1-20")
         elapsed = time.monotonic() - started
