@@ -196,6 +196,9 @@ int RunLane(const Config& config, int worker_id, const std::atomic<bool>& stop,
 int RunWorker(const Config& config, int worker_id, const std::atomic<bool>& stop) {
   vlm::Counters counters;
   if (!config.vlm.Configured()) return RunLane(config, worker_id, stop, store::TaskFilter::kAny, counters);
+  vlm::Backend backend = vlm::CheckBackend(config.vlm);
+  std::cerr << "worker " << worker_id << ": vlm server " << config.vlm.server.url << ": "
+            << backend.state << (backend.detail.empty() ? "" : " (" + backend.detail + ")") << "\n";
   // Pages of the vlm tier wait on the model server: they have threads of
   // their own, up to the concurrency asked of this worker, and the main
   // thread goes on with the other tiers' pages.
