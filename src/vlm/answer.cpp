@@ -1,6 +1,7 @@
 // The prompts, and the checks an answer must pass before it is used.
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 
 #include "core/text.h"
 #include "vlm/vlm.h"
@@ -57,22 +58,39 @@ std::string Prompt(bool handwriting) {
 }
 
 std::optional<Answer> ParseAnswer(const std::string& content) {
-  std::string text = content;
-  // Some servers wrap the whole answer in a code fence.
-  std::string trimmed = Trim(text);
+  std::string trimmed = Trim(content);
+  if (trimmed.starts_with("\xEF\xBB\xBF")) trimmed = Trim(trimmed.substr(3));
+  // Reasoning models may put their thoughts before the answer.
+  if (trimmed.starts_with("<think>")) {
+    size_t close = trimmed.find("</think>");
+    if (close == std::string::npos) return std::nullopt;
+    trimmed = Trim(trimmed.substr(close + 8));
+  }
+  // Some servers wrap the whole answer in a code fence; a fence left open
+  // (the closing one lost) still holds the answer.
   if (trimmed.starts_with("```")) {
     size_t first = trimmed.find('\n');
+    if (first == std::string::npos) return std::nullopt;
     size_t last = trimmed.rfind("```");
-    if (first != std::string::npos && last > first) trimmed = Trim(trimmed.substr(first + 1, last - first - 1));
+    trimmed = Trim(last > first ? trimmed.substr(first + 1, last - first - 1) : trimmed.substr(first + 1));
   }
   if (!trimmed.starts_with("---")) return std::nullopt;
   size_t body = trimmed.find('\n');
   if (body == std::string::npos) return std::nullopt;
-  size_t end = trimmed.find("\n---", body);
-  if (end == std::string::npos) return std::nullopt;
+  // The closing line is "---" alone ("---|---" opens a table). It may follow
+  // the opening one at once (an empty front matter), so the search starts at
+  // the opening line's newline.
+  size_t end = body;
+  for (;; ++end) {
+    end = trimmed.find("\n---", end);
+    if (end == std::string::npos) return std::nullopt;
+    size_t eol = std::min(trimmed.find('\n', end + 1), trimmed.size());
+    if (Trim(std::string_view(trimmed).substr(end + 1, eol - end - 1)).find_first_not_of('-') == std::string::npos)
+      break;
+  }
   Answer answer;
   bool any = false;
-  std::string block = trimmed.substr(body + 1, end - body - 1);
+  std::string block = end > body ? trimmed.substr(body + 1, end - body - 1) : "";
   for (const std::string& raw : core::Split(block, '\n')) {
     std::string line = Trim(raw);
     if (line.empty()) continue;
@@ -86,12 +104,10 @@ std::optional<Answer> ParseAnswer(const std::string& content) {
     if (key == "primary_language") {
       answer.front.primary_language = Lower(value) == "null" || Lower(value) == "none" ? "" : value;
     } else if (key == "rotation_correction") {
+      // The whole value is the number: "90.5" or "90 degrees" is no answer.
       int degrees = -1;
-      try {
-        degrees = std::stoi(value);
-      } catch (const std::exception&) {
-        return std::nullopt;
-      }
+      auto [next, error] = std::from_chars(value.data(), value.data() + value.size(), degrees);
+      if (error != std::errc() || next != value.data() + value.size()) return std::nullopt;
       if (degrees != 0 && degrees != 90 && degrees != 180 && degrees != 270) return std::nullopt;
       answer.front.rotation_correction = degrees;
     } else if (key == "is_table" || key == "is_diagram" || key == "is_rotation_valid") {
@@ -114,20 +130,32 @@ bool IsRepetitionLoop(const std::string& text) {
   std::string t = Trim(text);
   const size_t n = t.size();
   // The tail repeats with a short period for far longer than any real text
-  // does ("the the the ...", "| | | ...", a sentence over and over).
-  for (size_t period = 1; period <= 200 && period * 2 <= n; ++period) {
+  // does ("the the the ...", "| | | ...", a sentence or a paragraph over and
+  // over). The first period found ends the search, so a loop costs little
+  // and a real text's short runs cost little too.
+  for (size_t period = 1; period <= 2000 && period * 2 <= n; ++period) {
     size_t run = 0;
     while (run + period < n && t[n - 1 - run] == t[n - 1 - run - period]) ++run;
     size_t repeats = run / period + 1;
     if (run >= 300 && repeats >= 8) return true;
   }
-  // The same non-trivial line many times in a row.
-  std::vector<std::string> lines = core::Split(t, '\n');
-  int same = 1;
-  for (size_t i = 1; i < lines.size(); ++i) {
-    std::string a = Trim(lines[i]), b = Trim(lines[i - 1]);
-    same = (a == b && a.size() >= 8 && a.find_first_not_of("|-: ") != std::string::npos) ? same + 1 : 1;
-    if (same >= 12) return true;
+  // The same non-trivial line many times in a row, blank lines between them
+  // or not. Lines without letters are trivial: a table's rows of zeros or of
+  // dashes do repeat on real pages.
+  auto trivial = [](const std::string& line) {
+    if (line.size() < 8) return true;
+    for (char c : line)
+      if (std::isalpha(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80) return false;
+    return true;
+  };
+  std::string previous;
+  int same = 0;
+  for (const std::string& raw : core::Split(t, '\n')) {
+    std::string line = Trim(raw);
+    if (line.empty()) continue;
+    same = line == previous ? same + 1 : 1;
+    previous = line;
+    if (same >= 12 && !trivial(line)) return true;
   }
   return false;
 }

@@ -148,7 +148,7 @@ class ResilienceTest(unittest.TestCase):
         # German pages never finish and cannot be interrupted: the supervisor
         # kills the worker once the limit and its grace are past. The page is
         # not tried again, and the replacement worker reads the next job.
-        server = self.start("--workers", "1", "--page-timeout", "1",
+        server = self.start("--workers", "1", "--page-timeout", "4",
                             env={"OCRCHAT_ENGINE": "slow:600000:deu"})
         token = server.new_token("fiona", "paid", credits=1000)
         worker = server.workers()
@@ -156,7 +156,7 @@ class ResilienceTest(unittest.TestCase):
         job = server.wait(r.json()["uuid"], token, timeout=120)
         self.assertEqual(job["status"], "failed")
         self.assertEqual(job["error"]["code"], "timeout")
-        self.assertIn("1 s limit", job["error"]["message"])
+        self.assertIn("4 s limit", job["error"]["message"])
         attempts = read_tasks(server, job["uuid"])
         self.assertEqual(attempts, [(0, 1)], "a page past its limit is not tried again")
         self.assertEqual(self.credits_used(server, token), 0)
