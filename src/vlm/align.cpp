@@ -1,8 +1,6 @@
-// The model's words laid on the locally found words: a longest common
-// subsequence of normalised tokens, the same again on what it leaves (for
-// text the two readings put in different orders), near matches inside the
-// gaps, then what the local reading saw in each gap, so that every word
-// gets a real box.
+// The model's words laid on the locally found words: longest common
+// subsequences of normalised tokens, near matches inside the gaps they
+// leave, then what the local reading saw there, so every word gets a box.
 #include <algorithm>
 #include <cstdint>
 #include <unordered_map>
@@ -19,9 +17,10 @@ enum class Match : uint8_t { kNone, kNear, kAgree };
 
 bool IsPunctuation(char32_t c) {
   if (c < 0x80) return c != '_' && std::ispunct(static_cast<int>(c));
-  return (c >= 0x2010 && c <= 0x205E) || (c >= 0x3000 && c <= 0x303F) || (c >= 0xFF01 && c <= 0xFF0F) ||
-         (c >= 0xFF1A && c <= 0xFF20) || (c >= 0xFF3B && c <= 0xFF40) || (c >= 0xFF5B && c <= 0xFF65) ||
-         c == 0x00AB || c == 0x00BB || c == 0x00B7 || c == 0x00A1 || c == 0x00BF;
+  return (c >= 0x2010 && c <= 0x205E) || (c >= 0x3000 && c <= 0x303F) ||
+         (c >= 0xFF01 && c <= 0xFF0F) || (c >= 0xFF1A && c <= 0xFF20) ||
+         (c >= 0xFF3B && c <= 0xFF40) || (c >= 0xFF5B && c <= 0xFF65) || c == 0x00AB ||
+         c == 0x00BB || c == 0x00B7 || c == 0x00A1 || c == 0x00BF;
 }
 
 // Case folded, full-width forms made ASCII, and the typographic quotes and
@@ -30,7 +29,8 @@ char32_t Fold(char32_t c) {
   if (c >= 0xFF01 && c <= 0xFF5E) c -= 0xFEE0;
   if (c >= 'A' && c <= 'Z') return c + 32;
   if (c < 0x80) return c;
-  if ((c >= 0xC0 && c <= 0xDE && c != 0xD7) || (c >= 0x391 && c <= 0x3A9) || (c >= 0x410 && c <= 0x42F))
+  if ((c >= 0xC0 && c <= 0xDE && c != 0xD7) || (c >= 0x391 && c <= 0x3A9) ||
+      (c >= 0x410 && c <= 0x42F))
     return c + 32;
   if (c >= 0x400 && c <= 0x40F) return c + 80;
   if (c == 0x130 || c == 0x131) return 'i';
@@ -89,7 +89,6 @@ struct LocalUnit {
 
 struct ModelUnit {
   std::u32string norm;  // empty for math and figures: never matched
-  int word = 0;         // its model word
   int local = -1;       // the matched local unit
   Match match = Match::kNone;
   // Unmatched: the box of what the local reading saw in its place.
@@ -101,8 +100,8 @@ using Pairs = std::vector<std::pair<int, int>>;
 
 // Lengths of the longest common subsequences of a[a0, a1) with the prefixes
 // b[b0, b0 + j) (forward) or with the suffixes b[b0 + j, b1) (backward).
-std::vector<int> LcsLengths(const std::vector<int>& a, int a0, int a1, const std::vector<int>& b, int b0, int b1,
-                            bool forward) {
+std::vector<int> LcsLengths(const std::vector<int>& a, int a0, int a1, const std::vector<int>& b,
+                            int b0, int b1, bool forward) {
   const int m = b1 - b0;
   std::vector<int> prev(m + 1, 0), cur(m + 1, 0);
   for (int step = 0; step < a1 - a0; ++step) {
@@ -112,7 +111,8 @@ std::vector<int> LcsLengths(const std::vector<int>& a, int a0, int a1, const std
         cur[j] = x == b[b0 + j - 1] ? prev[j - 1] + 1 : std::max(prev[j], cur[j - 1]);
     } else {
       cur[m] = 0;
-      for (int j = m - 1; j >= 0; --j) cur[j] = x == b[b0 + j] ? prev[j + 1] + 1 : std::max(prev[j], cur[j + 1]);
+      for (int j = m - 1; j >= 0; --j)
+        cur[j] = x == b[b0 + j] ? prev[j + 1] + 1 : std::max(prev[j], cur[j + 1]);
     }
     std::swap(prev, cur);
   }
@@ -123,7 +123,8 @@ std::vector<int> LcsLengths(const std::vector<int>& a, int a0, int a1, const std
 // non-negative; equal ids match), appended to `pairs` in order. A problem
 // too large for one table is halved the way Hirschberg does it (exact, in
 // linear memory), so that a long page is aligned as a whole.
-void Lcs(const std::vector<int>& a, int a0, int a1, const std::vector<int>& b, int b0, int b1, Pairs& pairs) {
+void Lcs(const std::vector<int>& a, int a0, int a1, const std::vector<int>& b, int b0, int b1,
+         Pairs& pairs) {
   while (a0 < a1 && b0 < b1 && a[a0] == b[b0]) pairs.push_back({a0++, b0++});
   Pairs suffix;
   while (a0 < a1 && b0 < b1 && a[a1 - 1] == b[b1 - 1]) suffix.push_back({--a1, --b1});
@@ -133,7 +134,9 @@ void Lcs(const std::vector<int>& a, int a0, int a1, const std::vector<int>& b, i
   constexpr int64_t kMaxCells = 4'000'000;
   if (n > 0 && m > 0 && static_cast<int64_t>(n + 1) * (m + 1) <= kMaxCells) {
     std::vector<uint16_t> table(static_cast<size_t>(n + 1) * (m + 1), 0);
-    auto at = [&](int i, int j) -> uint16_t& { return table[static_cast<size_t>(i) * (m + 1) + j]; };
+    auto at = [&](int i, int j) -> uint16_t& {
+      return table[static_cast<size_t>(i) * (m + 1) + j];
+    };
     for (int i = n; i-- > 0;)
       for (int j = m; j-- > 0;)
         at(i, j) = a[a0 + i] == b[b0 + j] ? static_cast<uint16_t>(at(i + 1, j + 1) + 1)
@@ -148,6 +151,13 @@ void Lcs(const std::vector<int>& a, int a0, int a1, const std::vector<int>& b, i
         ++j;
       }
     }
+  } else if (n == 1) {
+    // Halving stops here: one unit pairs with its first equal.
+    for (int j = b0; j < b1; ++j)
+      if (a[a0] == b[j]) {
+        pairs.push_back({a0, j});
+        break;
+      }
   } else if (n > 0 && m > 0) {
     const int mid = a0 + n / 2;
     std::vector<int> head = LcsLengths(a, a0, mid, b, b0, b1, true);
@@ -368,9 +378,12 @@ class Aligner {
 
 float Confidence(Match match) {
   switch (match) {
-    case Match::kAgree: return kAgree;
-    case Match::kNear: return kNear;
-    case Match::kNone: return kModelOnly;
+    case Match::kAgree:
+      return kAgree;
+    case Match::kNear:
+      return kNear;
+    case Match::kNone:
+      return kModelOnly;
   }
   return kModelOnly;
 }
@@ -394,7 +407,8 @@ std::vector<ModelWord> Words(const std::vector<Segment>& segments) {
   std::vector<ModelWord> out;
   for (size_t s = 0; s < segments.size(); ++s) {
     const Segment& segment = segments[s];
-    const bool block_like = segment.type == core::BlockType::kMath || segment.type == core::BlockType::kFigure;
+    const bool block_like =
+        segment.type == core::BlockType::kMath || segment.type == core::BlockType::kFigure;
     auto push = [&](std::u32string text, int line, std::vector<Unit> units) {
       ModelWord word;
       word.text = std::move(text);
@@ -412,9 +426,12 @@ std::vector<ModelWord> Words(const std::vector<Segment>& segments) {
       }
       std::u32string chars = core::DecodeUtf8(text);
       for (size_t i = 0; i < chars.size();) {
-        while (i < chars.size() && (chars[i] == ' ' || chars[i] == '\t' || chars[i] == '\n' || chars[i] == '\r')) ++i;
+        while (i < chars.size() &&
+               (chars[i] == ' ' || chars[i] == '\t' || chars[i] == '\n' || chars[i] == '\r'))
+          ++i;
         size_t end = i;
-        while (end < chars.size() && chars[end] != ' ' && chars[end] != '\t' && chars[end] != '\n' && chars[end] != '\r')
+        while (end < chars.size() && chars[end] != ' ' && chars[end] != '\t' &&
+               chars[end] != '\n' && chars[end] != '\r')
           ++end;
         if (end > i) {
           std::u32string word = chars.substr(i, end - i);
@@ -429,7 +446,8 @@ std::vector<ModelWord> Words(const std::vector<Segment>& segments) {
       for (const auto& row : segment.rows)
         for (const SegmentCell& c : row) add_text(c.text, cell++);
     } else {
-      for (size_t l = 0; l < segment.lines.size(); ++l) add_text(segment.lines[l], static_cast<int>(l));
+      for (size_t l = 0; l < segment.lines.size(); ++l)
+        add_text(segment.lines[l], static_cast<int>(l));
     }
   }
   return out;
@@ -441,7 +459,8 @@ Box Slice(const Box& box, size_t index, size_t count) {
   if (count <= 1 || box.Empty()) return box;
   const int64_t w = box.Width();
   int x0 = box.x0 + static_cast<int>(w * static_cast<int64_t>(index) / static_cast<int64_t>(count));
-  int x1 = box.x0 + static_cast<int>(w * static_cast<int64_t>(index + 1) / static_cast<int64_t>(count));
+  int x1 =
+      box.x0 + static_cast<int>(w * static_cast<int64_t>(index + 1) / static_cast<int64_t>(count));
   if (x1 <= x0) {
     x1 = std::min(x0 + 1, box.x1);
     x0 = x1 - 1;
@@ -456,7 +475,9 @@ std::vector<ModelWord> Resolve(std::vector<ModelWord> words, const std::vector<M
                                const std::vector<LocalUnit>& locals) {
   std::vector<ModelWord> out;
   for (ModelWord& word : words) {
-    auto line_of = [&](const ModelUnit& unit) { return unit.local >= 0 ? locals[unit.local].line : unit.place_line; };
+    auto line_of = [&](const ModelUnit& unit) {
+      return unit.local >= 0 ? locals[unit.local].line : unit.place_line;
+    };
     size_t first = 0;
     int current = -1;
     auto emit = [&](size_t from, size_t to) {
@@ -526,7 +547,8 @@ void PlaceUnmatched(std::vector<ModelWord>& words, const Layout& layout) {
     const ModelWord* before = i > 0 ? &words[i - 1] : nullptr;
     const ModelWord* after = end < words.size() ? &words[end] : nullptr;
     auto beside = [&](const ModelWord* neighbour, const ModelWord& w) {
-      return neighbour && w.segment == neighbour->segment && !w.block_like && !neighbour->block_like;
+      return neighbour && w.segment == neighbour->segment && !w.block_like &&
+             !neighbour->block_like;
     };
     // [i, head) beside `before`, [tail, end) beside `after`, the rest between.
     size_t head = i, tail = end;
@@ -544,19 +566,20 @@ void PlaceUnmatched(std::vector<ModelWord>& words, const Layout& layout) {
       i = end;
       continue;
     }
-    for (size_t k = i, x = before ? before->box.x1 : 0; k < head; ++k) {
+    int x = before ? before->box.x1 : 0;
+    for (size_t k = i; k < head; ++k) {
       const int space = char_width(*before), width = static_cast<int>(words[k].text.size()) * space;
-      Box box{static_cast<int>(x) + space, before->box.y0,
-              std::min(layout.page_width, static_cast<int>(x) + space + width), before->box.y1};
+      Box box{x + space, before->box.y0, std::min(layout.page_width, x + space + width),
+              before->box.y1};
       words[k].box = box.Empty() ? before->box : box;
       words[k].local_line = before->local_line;
       x = words[k].box.x1;
     }
-    for (size_t k = end, x = after ? after->box.x0 : 0; k > tail; --k) {
+    x = after ? after->box.x0 : 0;
+    for (size_t k = end; k > tail; --k) {
       ModelWord& word = words[k - 1];
       const int space = char_width(*after), width = static_cast<int>(word.text.size()) * space;
-      Box box{std::max(0, static_cast<int>(x) - space - width), after->box.y0, static_cast<int>(x) - space,
-              after->box.y1};
+      Box box{std::max(0, x - space - width), after->box.y0, x - space, after->box.y1};
       word.box = box.Empty() ? after->box : box;
       word.local_line = after->local_line;
       x = word.box.x0;
@@ -565,9 +588,9 @@ void PlaceUnmatched(std::vector<ModelWord>& words, const Layout& layout) {
       Box region;
       if (before && after) {
         Box top = line_box(*before), bottom = line_box(*after);
-        region = top.y1 < bottom.y0
-                     ? Box{std::min(top.x0, bottom.x0), top.y1, std::max(top.x1, bottom.x1), bottom.y0}
-                     : top;
+        region = top.y1 < bottom.y0 ? Box{std::min(top.x0, bottom.x0), top.y1,
+                                          std::max(top.x1, bottom.x1), bottom.y0}
+                                    : top;
       } else if (before) {
         region = line_box(*before);
       } else if (after) {
@@ -579,9 +602,11 @@ void PlaceUnmatched(std::vector<ModelWord>& words, const Layout& layout) {
       if (nowhere) region = layout.text_area;
       for (size_t k = head; k < tail;) {
         size_t line_end = k;
-        while (line_end < tail && words[line_end].segment == words[k].segment && words[line_end].line == words[k].line)
+        while (line_end < tail && words[line_end].segment == words[k].segment &&
+               words[line_end].line == words[k].line)
           ++line_end;
-        for (size_t q = k; q < line_end; ++q) words[q].box = nowhere ? region : Slice(region, q - k, line_end - k);
+        for (size_t q = k; q < line_end; ++q)
+          words[q].box = nowhere ? region : Slice(region, q - k, line_end - k);
         k = line_end;
       }
     }
@@ -592,7 +617,8 @@ void PlaceUnmatched(std::vector<ModelWord>& words, const Layout& layout) {
 // Cells placed on a grid, spans occupying the cells they cover (a row span
 // ends at the last row); each cell's box the union of its words', an empty
 // cell's that of its column across its row.
-core::Table TableOf(const Segment& segment, const std::vector<std::vector<const ModelWord*>>& cell_words,
+core::Table TableOf(const Segment& segment,
+                    const std::vector<std::vector<const ModelWord*>>& cell_words,
                     const Box& block_box) {
   core::Table table;
   table.header_row = segment.header_row;
@@ -604,7 +630,8 @@ core::Table TableOf(const Segment& segment, const std::vector<std::vector<const 
     for (const SegmentCell& cell : segment.rows[r]) {
       auto occupied = [&](int c) { return c < static_cast<int>(taken[r].size()) && taken[r][c]; };
       while (occupied(col)) ++col;
-      const int row_span = std::clamp(cell.row_span, 1, rows - r), col_span = std::max(1, cell.col_span);
+      const int row_span = std::clamp(cell.row_span, 1, rows - r),
+                col_span = std::max(1, cell.col_span);
       for (int dr = 0; dr < row_span; ++dr) {
         std::vector<bool>& row = taken[r + dr];
         if (static_cast<int>(row.size()) < col + col_span) row.resize(col + col_span);
@@ -625,10 +652,12 @@ core::Table TableOf(const Segment& segment, const std::vector<std::vector<const 
     Box across, down;
     for (const core::TableCell& other : table.cells) {
       if (other.bbox.Empty()) continue;
-      if (other.col == cell.col && other.col_span == cell.col_span) across = across.Union(other.bbox);
+      if (other.col == cell.col && other.col_span == cell.col_span)
+        across = across.Union(other.bbox);
       if (other.row == cell.row && other.row_span == cell.row_span) down = down.Union(other.bbox);
     }
-    cell.bbox = !across.Empty() && !down.Empty() ? Box{across.x0, down.y0, across.x1, down.y1} : block_box;
+    cell.bbox =
+        !across.Empty() && !down.Empty() ? Box{across.x0, down.y0, across.x1, down.y1} : block_box;
   }
   return table;
 }
@@ -653,14 +682,16 @@ core::Page LayOnLocal(const std::vector<Segment>& segments, const core::Page& lo
       layout.line_boxes.push_back(line_box);
       layout.text_area = layout.text_area.Union(line_box);
     }
-  if (layout.text_area.Empty()) layout.text_area = {0, 0, std::max(1, local.width), std::max(1, local.height)};
+  if (layout.text_area.Empty())
+    layout.text_area = {0, 0, std::max(1, local.width), std::max(1, local.height)};
 
   std::vector<ModelWord> words = Words(segments);
   std::vector<ModelUnit> model;
   for (size_t w = 0; w < words.size(); ++w) {
     words[w].unit0 = static_cast<int>(model.size());
     for (const Unit& unit : words[w].units)
-      model.push_back({words[w].block_like ? std::u32string() : unit.norm, static_cast<int>(w), -1, Match::kNone, {}, -1});
+      model.push_back(
+          {words[w].block_like ? std::u32string() : unit.norm, -1, Match::kNone, {}, -1});
   }
   Aligner(model, locals).Run();
   words = Resolve(std::move(words), model, locals);
@@ -681,7 +712,8 @@ core::Page LayOnLocal(const std::vector<Segment>& segments, const core::Page& lo
   for (size_t s = 0; s < segments.size(); ++s) {
     const Segment& segment = segments[s];
     std::vector<const ModelWord*> own;
-    for (; next < words.size() && words[next].segment == static_cast<int>(s); ++next) own.push_back(&words[next]);
+    for (; next < words.size() && words[next].segment == static_cast<int>(s); ++next)
+      own.push_back(&words[next]);
     if (own.empty()) continue;
     core::Block block;
     block.type = segment.type;
@@ -711,8 +743,9 @@ core::Page LayOnLocal(const std::vector<Segment>& segments, const core::Page& lo
       // page.
       int current_line = -1, current_local = -1;
       for (const ModelWord* w : own) {
-        bool new_line = block.lines.empty() || w->line != current_line ||
-                        (w->local_line >= 0 && current_local >= 0 && w->local_line != current_local);
+        bool new_line =
+            block.lines.empty() || w->line != current_line ||
+            (w->local_line >= 0 && current_local >= 0 && w->local_line != current_local);
         if (new_line) {
           block.lines.emplace_back();
           current_line = w->line;
@@ -733,7 +766,8 @@ core::Page LayOnLocal(const std::vector<Segment>& segments, const core::Page& lo
       count += static_cast<int>(line.words.size());
     }
     block.confidence = count ? sum / count : 0;
-    if (segment.type == core::BlockType::kTable) block.table = TableOf(segment, cell_words, block.bbox);
+    if (segment.type == core::BlockType::kTable)
+      block.table = TableOf(segment, cell_words, block.bbox);
     page.blocks.push_back(std::move(block));
   }
   return page;

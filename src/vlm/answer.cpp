@@ -72,7 +72,8 @@ std::optional<Answer> ParseAnswer(const std::string& content) {
     size_t first = trimmed.find('\n');
     if (first == std::string::npos) return std::nullopt;
     size_t last = trimmed.rfind("```");
-    trimmed = Trim(last > first ? trimmed.substr(first + 1, last - first - 1) : trimmed.substr(first + 1));
+    trimmed = Trim(last > first ? trimmed.substr(first + 1, last - first - 1)
+                                : trimmed.substr(first + 1));
   }
   if (!trimmed.starts_with("---")) return std::nullopt;
   size_t body = trimmed.find('\n');
@@ -85,7 +86,8 @@ std::optional<Answer> ParseAnswer(const std::string& content) {
     end = trimmed.find("\n---", end);
     if (end == std::string::npos) return std::nullopt;
     size_t eol = std::min(trimmed.find('\n', end + 1), trimmed.size());
-    if (Trim(std::string_view(trimmed).substr(end + 1, eol - end - 1)).find_first_not_of('-') == std::string::npos)
+    if (Trim(std::string_view(trimmed).substr(end + 1, eol - end - 1)).find_first_not_of('-') ==
+        std::string::npos)
       break;
   }
   Answer answer;
@@ -145,7 +147,8 @@ bool IsRepetitionLoop(const std::string& text) {
   auto trivial = [](const std::string& line) {
     if (line.size() < 8) return true;
     for (char c : line)
-      if (std::isalpha(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80) return false;
+      if (std::isalpha(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80)
+        return false;
     return true;
   };
   std::string previous;

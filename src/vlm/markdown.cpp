@@ -32,7 +32,9 @@ std::string DecodeEntities(std::string text) {
     if (text[i] == '&' && i + 1 < text.size() && text[i + 1] == '#') {
       for (; end < text.size() && end - i < 10; ++end) {
         unsigned char c = text[end];
-        int digit = std::isdigit(c) ? c - '0' : hex && std::isxdigit(c) ? std::tolower(c) - 'a' + 10 : -1;
+        int digit = std::isdigit(c)           ? c - '0'
+                    : hex && std::isxdigit(c) ? std::tolower(c) - 'a' + 10
+                                              : -1;
         if (digit < 0) break;
         code = code * (hex ? 16 : 10) + digit;
       }
@@ -47,7 +49,8 @@ std::string DecodeEntities(std::string text) {
   }
   text = std::move(numeric);
   static const std::pair<const char*, const char*> kEntities[] = {
-      {"&nbsp;", " "}, {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&#39;", "'"}, {"&apos;", "'"}, {"&amp;", "&"}};
+      {"&nbsp;", " "}, {"&lt;", "<"},   {"&gt;", ">"}, {"&quot;", "\""},
+      {"&#39;", "'"},  {"&apos;", "'"}, {"&amp;", "&"}};
   for (const auto& [entity, plain] : kEntities) {
     size_t at = 0;
     while ((at = text.find(entity, at)) != std::string::npos) {
@@ -67,8 +70,9 @@ std::string PlainText(std::string_view markdown) {
   static const std::regex kLink(R"(\[([^\]]*)\]\([^)]*\))");
   static const std::regex kBreak(R"(<br\s*/?>)", std::regex::icase);
   static const std::regex kTag(
-      R"(</?(?:a|b|i|u|s|em|strong|sup|sub|span|div|p|code|small|big|font|mark|del|ins|center|img|hr|tt|strike|)"
-      R"(cite|abbr|q|li|ul|ol|h[1-6]|table|thead|tbody|tfoot|tr|th|td|caption|figure|figcaption))"
+      R"(</?(?:a|b|i|u|s|em|strong|sup|sub|span|div|p|code|small|big|font|mark|del|ins|)"
+      R"(center|img|hr|tt|strike|cite|abbr|q|li|ul|ol|h[1-6]|table|thead|tbody|tfoot|tr|th|td|)"
+      R"(caption|figure|figcaption))"
       R"((?:\s+[\w:-]+\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'<>]+))*\s*/?>)",
       std::regex::icase);
   std::string text(markdown);
@@ -122,8 +126,7 @@ std::vector<SegmentCell> PipeCells(std::string line) {
   std::string cell;
   for (size_t i = 0; i < line.size(); ++i) {
     if (line[i] == '\\' && i + 1 < line.size() && line[i + 1] == '|') {
-      // Kept escaped, so that PlainText undoes it like any other escape.
-      cell += "\\|";
+      cell += '|';
       ++i;
     } else if (line[i] == '|') {
       cells.push_back({PlainText(cell)});
@@ -136,43 +139,102 @@ std::vector<SegmentCell> PipeCells(std::string line) {
   return cells;
 }
 
-// A rowspan or colspan attribute: 1 when absent or not a positive number;
-// at most 1000 (the digits are read without std::stoi, which throws on a
-// number past int).
-int SpanOf(const std::string& attributes, const char* name) {
-  std::regex pattern(std::string(name) + R"re(\s*=\s*["']?(\d+))re", std::regex::icase);
-  std::smatch m;
-  if (!std::regex_search(attributes, m, pattern)) return 1;
-  int span = 0;
-  for (char c : m.str(1)) {
-    span = span * 10 + (c - '0');
-    if (span > 1000) return 1000;
+// A rowspan or colspan attribute of a cell's lower-cased attributes: 1 when
+// absent or not a positive number; at most 1000. Read by hand: a regex
+// built per cell costs more than the rest of the table, and std::stoi
+// throws on a number past int.
+int SpanOf(std::string_view attributes, std::string_view name) {
+  for (size_t at = attributes.find(name); at != std::string_view::npos;
+       at = attributes.find(name, at + 1)) {
+    if (at > 0 && std::isalnum(static_cast<unsigned char>(attributes[at - 1]))) continue;
+    size_t i = at + name.size();
+    while (i < attributes.size() && IsSpace(attributes[i])) ++i;
+    if (i >= attributes.size() || attributes[i] != '=') continue;
+    ++i;
+    while (i < attributes.size() &&
+           (IsSpace(attributes[i]) || attributes[i] == '"' || attributes[i] == '\''))
+      ++i;
+    int span = 0;
+    for (; i < attributes.size() && std::isdigit(static_cast<unsigned char>(attributes[i])); ++i)
+      span = std::min(1000, span * 10 + (attributes[i] - '0'));
+    return std::max(span, 1);
   }
-  return std::max(span, 1);
+  return 1;
 }
 
+std::string Lower(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
+
+// An HTML table's cells, read by scanning its tags once (std::regex over a
+// long table is slow). A cell ends at its end tag or at the next cell, row
+// or table tag, a row at its end tag or the next row: HTML lets both end
+// tags out.
 Segment HtmlTable(const std::string& html) {
-  static const std::regex kRow(R"(<tr\b[^>]*>([\s\S]*?)</tr>)", std::regex::icase);
-  static const std::regex kCell(R"(<(t[hd])\b([^>]*)>([\s\S]*?)</t[hd]>)", std::regex::icase);
+  const std::string lower = Lower(html);
   Segment segment;
   segment.type = core::BlockType::kTable;
-  bool first_row_header = true;
-  for (auto row = std::sregex_iterator(html.begin(), html.end(), kRow); row != std::sregex_iterator();
-       ++row) {
-    std::string inner = row->str(1);
-    std::vector<SegmentCell> cells;
-    bool all_th = true;
-    for (auto cell = std::sregex_iterator(inner.begin(), inner.end(), kCell);
-         cell != std::sregex_iterator(); ++cell) {
-      std::string tag = cell->str(1);
-      all_th = all_th && (tag[1] == 'h' || tag[1] == 'H');
-      cells.push_back({PlainText(cell->str(3)), SpanOf(cell->str(2), "rowspan"),
-                       SpanOf(cell->str(2), "colspan")});
+  std::vector<SegmentCell> row;
+  bool in_row = false, row_all_th = true, first_row_header = false;
+  size_t cell_start = std::string::npos;  // where the open cell's content starts
+  SegmentCell cell;
+  bool cell_th = false;
+  auto end_cell = [&](size_t at) {
+    if (cell_start == std::string::npos) return;
+    cell.text = PlainText(std::string_view(html).substr(cell_start, at - cell_start));
+    row.push_back(cell);
+    row_all_th = row_all_th && cell_th;
+    cell_start = std::string::npos;
+  };
+  auto end_row = [&] {
+    if (!in_row) return;
+    if (!row.empty()) {
+      if (segment.rows.empty()) first_row_header = row_all_th;
+      segment.rows.push_back(std::move(row));
     }
-    if (cells.empty()) continue;
-    if (segment.rows.empty()) first_row_header = all_th;
-    segment.rows.push_back(std::move(cells));
+    row.clear();
+    in_row = false;
+  };
+  for (size_t at = lower.find('<'); at != std::string::npos; at = lower.find('<', at + 1)) {
+    size_t close = lower.find('>', at);
+    if (close == std::string::npos) break;
+    const bool closing = at + 1 < lower.size() && lower[at + 1] == '/';
+    size_t name_start = at + (closing ? 2 : 1), name_end = name_start;
+    while (name_end < close && std::isalnum(static_cast<unsigned char>(lower[name_end])))
+      ++name_end;
+    const std::string name = lower.substr(name_start, name_end - name_start);
+    if (name == "td" || name == "th") {
+      end_cell(at);
+      if (!closing) {
+        if (!in_row) {
+          in_row = true;
+          row_all_th = true;
+        }
+        std::string_view attributes = std::string_view(lower).substr(name_end, close - name_end);
+        cell = SegmentCell{"", SpanOf(attributes, "rowspan"), SpanOf(attributes, "colspan")};
+        cell_th = name == "th";
+        cell_start = close + 1;
+      }
+    } else if (name == "tr") {
+      end_cell(at);
+      end_row();
+      if (!closing) {
+        in_row = true;
+        row_all_th = true;
+      }
+    } else if (name == "table" && closing) {
+      end_cell(at);
+      end_row();
+      break;
+    } else if (name == "thead" || name == "tbody" || name == "tfoot") {
+      end_cell(at);
+      end_row();
+    }
+    at = close;
   }
+  end_cell(html.size());
+  end_row();
   segment.header_row = !segment.rows.empty() && first_row_header;
   return segment;
 }
@@ -214,7 +276,9 @@ std::vector<Segment> ParseMarkdown(const std::string& markdown) {
     paragraph = Segment{};
   };
   for (size_t i = 0; i < lines.size(); ++i) {
-    const size_t indent = lines[i].find_first_not_of(" \t") == std::string::npos ? 0 : lines[i].find_first_not_of(" \t");
+    const size_t indent = lines[i].find_first_not_of(" \t") == std::string::npos
+                              ? 0
+                              : lines[i].find_first_not_of(" \t");
     std::string line = Trim(lines[i]);
     // Block quotes are read as their text.
     while (line.starts_with(">")) line = Trim(line.substr(1));
@@ -248,16 +312,14 @@ std::vector<Segment> ParseMarkdown(const std::string& markdown) {
       if (!latex.empty()) segments.push_back({core::BlockType::kMath, 0, {latex}, {}, false});
       continue;
     }
-    if (line.size() >= 6 && (line.starts_with("<table") || line.starts_with("<TABLE"))) {
+    if (Lower(line.substr(0, 6)) == "<table") {
       flush();
       std::string html = line;
-      auto closed = [&] {
-        std::string lower = html;
-        std::transform(lower.begin(), lower.end(), lower.begin(),
-                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-        return lower.find("</table>") != std::string::npos;
-      };
-      while (!closed() && i + 1 < lines.size()) html += "\n" + lines[++i];
+      for (bool closed = Lower(line).find("</table>") != std::string::npos;
+           !closed && i + 1 < lines.size();) {
+        html += "\n" + lines[++i];
+        closed = Lower(lines[i]).find("</table>") != std::string::npos;
+      }
       Segment table = HtmlTable(html);
       if (!table.rows.empty()) segments.push_back(std::move(table));
       continue;
@@ -290,7 +352,8 @@ std::vector<Segment> ParseMarkdown(const std::string& markdown) {
       flush();
       std::string text = PlainText(m.str(2));
       if (!text.empty())
-        segments.push_back({core::BlockType::kHeading, static_cast<int>(m.str(1).size()), {text}, {}, false});
+        segments.push_back(
+            {core::BlockType::kHeading, static_cast<int>(m.str(1).size()), {text}, {}, false});
       continue;
     }
     // A line of = or - under a paragraph makes it a heading; else a line of
@@ -310,14 +373,16 @@ std::vector<Segment> ParseMarkdown(const std::string& markdown) {
     if (std::regex_match(line, m, kFigure)) {
       flush();
       std::string text = PlainText(m.str(1));
-      segments.push_back({core::BlockType::kFigure, 0, {text.empty() ? "figure" : text}, {}, false});
+      segments.push_back(
+          {core::BlockType::kFigure, 0, {text.empty() ? "figure" : text}, {}, false});
       continue;
     }
     if (std::regex_match(line, m, kListItem)) {
       if (paragraph.type != core::BlockType::kList) flush();
       paragraph.type = core::BlockType::kList;
       std::string item = PlainText(m.str(2));
-      if (!item.empty()) paragraph.lines.push_back(m[1].matched ? m.str(1) + ". " + item : "- " + item);
+      if (!item.empty())
+        paragraph.lines.push_back(m[1].matched ? m.str(1) + ". " + item : "- " + item);
       continue;
     }
     if (paragraph.type == core::BlockType::kList) {
