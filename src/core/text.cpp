@@ -137,4 +137,11 @@ std::vector<std::string> Split(std::string_view text, char separator) {
   return out;
 }
 
+std::string_view Trim(std::string_view text) {
+  size_t start = text.find_first_not_of(" \t\r\n");
+  if (start == std::string_view::npos) return {};
+  size_t end = text.find_last_not_of(" \t\r\n");
+  return text.substr(start, end - start + 1);
+}
+
 }  // namespace ocrchat::core

@@ -136,12 +136,7 @@ bool IsSpace(char c) {
 
 bool IsBlank(std::string_view text) { return std::all_of(text.begin(), text.end(), IsSpace); }
 
-std::string_view Trim(std::string_view text) {
-  size_t begin = 0, end = text.size();
-  while (begin < end && IsSpace(text[begin])) ++begin;
-  while (end > begin && IsSpace(text[end - 1])) --end;
-  return text.substr(begin, end - begin);
-}
+using core::Trim;
 
 // Apertium adds and drops blanks at the ends (a dropped pronoun leaves its
 // space: "I am" -> " Soy"); the translation gets the input's instead, which

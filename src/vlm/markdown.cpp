@@ -12,12 +12,7 @@
 namespace ocrchat::vlm {
 namespace {
 
-std::string Trim(std::string_view text) {
-  size_t start = text.find_first_not_of(" \t\r\n");
-  if (start == std::string_view::npos) return "";
-  size_t end = text.find_last_not_of(" \t\r\n");
-  return std::string(text.substr(start, end - start + 1));
-}
+std::string Trim(std::string_view text) { return std::string(core::Trim(text)); }
 
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
