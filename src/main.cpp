@@ -22,6 +22,7 @@
 #include "translate/translate.h"
 #include "vlm/vlm.h"
 #include "store/store.h"
+#include "webhook/webhook.h"
 
 namespace {
 
@@ -226,6 +227,16 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--trusted-proxy", config.trusted_proxies,
                         "proxy IP whose X-Forwarded-For is believed (repeatable)")
       ->envname("OCRCHAT_TRUSTED_PROXIES")->delimiter(',');
+  double webhook_timeout_s = 10, webhook_retry_base_s = 10;
+  serve_cmd->add_flag("--webhook-allow-private", config.webhook.allow_private,
+                      "let webhooks go to loopback, private and link-local addresses")
+      ->envname("OCRCHAT_WEBHOOK_ALLOW_PRIVATE");
+  serve_cmd->add_option("--webhook-timeout", webhook_timeout_s,
+                        "seconds a webhook attempt may take to connect, send and be answered")
+      ->envname("OCRCHAT_WEBHOOK_TIMEOUT")->check(CLI::Range(0.1, 600.0));
+  serve_cmd->add_option("--webhook-retry-base", webhook_retry_base_s,
+                        "seconds before a failed webhook is tried again, doubled each time")
+      ->envname("OCRCHAT_WEBHOOK_RETRY_BASE")->check(CLI::Range(0.1, 3600.0));
   AddServerFlags(serve_cmd, config, page_timeout_s, retention_h, max_mb, vlm_timeout_s);
 
   CLI::App* worker_cmd = app.add_subcommand("worker", "Claim and recognise pages from the store");
@@ -257,6 +268,17 @@ int main(int argc, char** argv) {
   account_plan->add_option("name", name)->required();
   account_plan->add_option("plan", plan)->required()->check(CLI::IsMember({"free", "paid"}));
 
+  std::string webhook_url;
+  CLI::App* account_webhook = account_cmd->add_subcommand(
+      "webhook", "Set the account's default webhook URL (\"\" clears it)");
+  account_webhook->add_option("name", name)->required();
+  account_webhook
+      ->add_option("url", webhook_url, "http(s) URL its jobs are POSTed to when they end")
+      ->required();
+  CLI::App* account_secret = account_cmd->add_subcommand(
+      "webhook-secret", "Print the secret that signs the account's webhooks");
+  account_secret->add_option("name", name)->required();
+
   CLI::App* token_cmd = app.add_subcommand("token", "Create and revoke API tokens");
   token_cmd->require_subcommand(1);
   token_cmd->add_option("--data", data_dir)->envname("OCRCHAT_DATA");
@@ -267,8 +289,8 @@ int main(int argc, char** argv) {
 
   // Options may come anywhere after their subcommand: `account create acme
   // --data ./x` hands --data to `account`.
-  for (CLI::App* sub : {account_create, account_list, account_credit, account_plan, token_create,
-                        token_revoke})
+  for (CLI::App* sub : {account_create, account_list, account_credit, account_plan,
+                        account_webhook, account_secret, token_create, token_revoke})
     sub->fallthrough();
 
   CLI11_PARSE(app, argc, argv);
@@ -280,6 +302,8 @@ int main(int argc, char** argv) {
   config.limits.max_bytes = max_mb * 1024 * 1024;
   config.vlm.server.timeout_ms = static_cast<int>(vlm_timeout_s * 1000);
   ocr.vlm.server.timeout_ms = static_cast<int>(ocr_vlm_timeout_s * 1000);
+  config.webhook.timeout_ms = static_cast<int64_t>(webhook_timeout_s * 1000);
+  config.webhook.retry_base_ms = static_cast<int64_t>(webhook_retry_base_s * 1000);
   if (ocr_cmd->parsed()) return RunOcr(ocr);
   if (serve_cmd->parsed()) return api::Serve(config);
   if (probe_cmd->parsed()) return jobs::RunProbeCommand(probe_file, probe_decrypted, config.limits);
@@ -306,6 +330,24 @@ int main(int argc, char** argv) {
     }
     if (account_credit->parsed()) return Report(s.AddCredits(name, credits));
     if (account_plan->parsed()) return Report(s.SetPlan(name, plan));
+    if (account_webhook->parsed()) {
+      // The address is checked when a delivery is sent, by the server
+      // (which knows --webhook-allow-private); here only the URL's form.
+      if (!webhook_url.empty())
+        if (auto url = webhook::ParseUrl(webhook_url); !url)
+          return Report(std::unexpected(url.error()));
+      auto set = s.SetAccountWebhook(name, webhook_url);
+      if (!set) return Report(set);
+      std::cout << (webhook_url.empty() ? "webhook of " + name + " cleared\n"
+                                        : "webhook of " + name + ": " + webhook_url + "\n");
+      return 0;
+    }
+    if (account_secret->parsed()) {
+      auto secret = s.WebhookSecretOf(name);
+      if (!secret) return Report(std::unexpected(secret.error()));
+      std::cout << *secret << "\n";
+      return 0;
+    }
     if (token_create->parsed()) {
       auto created = s.CreateToken(name);
       if (!created) return Report(std::unexpected(created.error()));

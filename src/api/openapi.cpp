@@ -34,14 +34,68 @@ json UuidParam() {
           {"schema", {{"type", "string"}, {"pattern", "^[0-9a-f]{32}$"}}}};
 }
 
+// The headers a webhook POST carries.
+json WebhookHeaders() {
+  auto header = [](const char* name, const char* description, json schema) {
+    return json{{"name", name}, {"in", "header"}, {"required", true},
+                {"description", description}, {"schema", std::move(schema)}};
+  };
+  return json::array(
+      {header("X-Ocrchat-Delivery", "The delivery's id: the same on every retry",
+              {{"type", "string"}}),
+       header("X-Ocrchat-Event", "What happened",
+              {{"type", "string"}, {"enum", {"job.done", "job.failed"}}}),
+       header("X-Ocrchat-Signature",
+              "sha256= and the hex HMAC-SHA256 of the exact body under the webhook secret (the "
+              "account's, from `ocrchat account webhook-secret NAME`; an anonymous job's, from "
+              "its POST answer)",
+              {{"type", "string"}, {"pattern", "^sha256=[0-9a-f]{64}$"}})});
+}
+
+json WebhookEvent(const char* summary) {
+  return {{"post",
+           {{"summary", summary},
+            {"description",
+             "POSTed to the job's webhook_url (or its account's default) when the job ends. "
+             "A 2xx answer is a delivery; anything else, no connection or no answer within "
+             "the timeout is retried after 10 s, 20 s, 40 s ... (at most an hour apart) for "
+             "24 hours."},
+            {"parameters", WebhookHeaders()},
+            {"requestBody",
+             {{"required", true}, {"content", {{"application/json", {{"schema", Ref("Job")}}}}}}},
+            {"responses", {{"2XX", {{"description", "Delivered"}}}}}}}};
+}
+
 json Build() {
+  json replayed = {{"Idempotent-Replayed",
+                    {{"description", "true when the Idempotency-Key was used before: the job is "
+                                     "that request's, as it is now, and nothing was charged"},
+                     {"schema", {{"type", "string"}, {"enum", {"true"}}}}}}};
   json job_responses = Errors({400, 401, 402});
-  job_responses["200"] = JsonResponse("Done (files of 5 pages or fewer)", Ref("Job"));
-  job_responses["202"] = JsonResponse("Accepted; poll the job", Ref("Job"));
+  job_responses["200"] = JsonResponse("Done (files of 5 pages or fewer), or a replay of a done "
+                                      "or failed job",
+                                      Ref("Job"));
+  job_responses["200"]["headers"] = replayed;
+  job_responses["202"] = JsonResponse("Accepted, or a replay of a job not finished; poll the job",
+                                      Ref("Job"));
+  job_responses["202"]["headers"] = replayed;
+  job_responses["409"] = JsonResponse(
+      "This Idempotency-Key was used for a different file or different parameters (or its job "
+      "has been deleted)",
+      Ref("Error"));
   json paths = {
       {"/api/v1/ocr/",
        {{"post",
          {{"summary", "Recognise an image or PDF"},
+          {"parameters",
+           {{{"name", "Idempotency-Key"},
+             {"in", "header"},
+             {"description",
+              "Makes the POST safe to send again: for 24 hours the same key from the same caller "
+              "(account, or IP for anonymous callers) returns the same job and charges once. "
+              "The same key with another file or other tier, language, tool, translate_to or "
+              "pages is a 409."},
+             {"schema", {{"type", "string"}, {"minLength", 1}, {"maxLength", 255}}}}}},
           {"requestBody",
            {{"required", true},
             {"content",
@@ -56,7 +110,14 @@ json Build() {
                     {"tool", {{"type", "string"}}},
                     {"translate_to", {{"type", "string"}}},
                     {"password", {{"type", "string"}}},
-                    {"pages", {{"type", "string"}, {"example", "1-3,7"}}}}}}}}}}}}},
+                    {"pages", {{"type", "string"}, {"example", "1-3,7"}}},
+                    {"webhook_url",
+                     {{"type", "string"},
+                      {"format", "uri"},
+                      {"description",
+                       "http(s) URL the job is POSTed to, signed, when it ends (see webhooks); "
+                       "loopback, private and link-local addresses are refused unless the "
+                       "server allows them. Without it, the account's default, if any."}}}}}}}}}}}}},
           {"responses", job_responses}}},
         {"get",
          {{"summary", "The caller's jobs, newest first"},
@@ -152,7 +213,27 @@ json Build() {
                  {"completed_at", {{"type", {"string", "null"}}}},
                  {"error", {{"type", {"object", "null"}}}},
                  {"warnings", {{"type", "array"}, {"items", {{"type", "string"}}}}},
-                 {"translation", {{"oneOf", {Ref("Translation"), {{"type", "null"}}}}}}}}}},
+                 {"translation", {{"oneOf", {Ref("Translation"), {{"type", "null"}}}}}},
+                 {"webhook", {{"oneOf", {Ref("Webhook"), {{"type", "null"}}}}}},
+                 {"webhook_secret",
+                  {{"type", "string"},
+                   {"description",
+                    "Only in the POST answer of an anonymous job with a webhook: the secret "
+                    "that signs its deliveries, shown once"}}}}}}},
+      {"Webhook", {{"type", "object"},
+                   {"properties",
+                    {{"url", {{"type", "string"}}},
+                     {"deliveries", {{"type", "array"}, {"items", Ref("WebhookDelivery")}}}}}}},
+      {"WebhookDelivery",
+       {{"type", "object"},
+        {"properties",
+         {{"id", {{"type", "string"}}},
+          {"event", {{"type", "string"}, {"enum", {"job.done", "job.failed"}}}},
+          {"attempts", {{"type", "integer"}}},
+          {"status", {{"type", "string"}, {"enum", {"pending", "delivered", "failed"}}}},
+          {"last_status_code", {{"type", {"integer", "null"}}}},
+          {"last_error", {{"type", {"string", "null"}}}},
+          {"next_attempt_at", {{"type", {"string", "null"}}, {"format", "date-time"}}}}}}},
       {"JobList", {{"type", "object"},
                    {"properties", {{"count", {{"type", "integer"}}}, {"next", {{"type", {"string", "null"}}}},
                                    {"previous", {{"type", {"string", "null"}}}},
@@ -174,7 +255,10 @@ json Build() {
              {{"bearer", {{"type", "http"}, {"scheme", "bearer"}}},
               {"query", {{"type", "apiKey"}, {"in", "query"}, {"name", "api_token"}}}}}}},
           {"security", {{{"bearer", json::array()}}, {{"query", json::array()}}, json::object()}},
-          {"paths", paths}};
+          {"paths", paths},
+          {"webhooks",
+           {{"job.done", WebhookEvent("A job is done")},
+            {"job.failed", WebhookEvent("A job has failed")}}}};
 }
 
 }  // namespace

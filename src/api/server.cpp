@@ -19,6 +19,7 @@
 #include <httplib.h>
 
 #include "api/errors.h"
+#include "api/idempotency.h"
 #include "api/multipart.h"
 #include "api/static_content.h"
 #include "chat/chat.h"
@@ -26,12 +27,14 @@
 #include "core/crypto.h"
 #include "core/text.h"
 #include "export/export.h"
+#include "jobs/job_object.h"
 #include "jobs/pipeline.h"
 #include "jobs/probe.h"
 #include "jobs/supervisor.h"
 #include "ocr/languages.h"
 #include "translate/translate.h"
 #include "vlm/vlm.h"
+#include "webhook/webhook.h"
 
 namespace ocrchat::api {
 namespace {
@@ -69,6 +72,11 @@ void SendError(httplib::Response& res, const core::Error& error) {
 
 void SendError(httplib::Response& res, ErrorCode code, const std::string& message) {
   SendError(res, core::MakeError(code, message));
+}
+
+std::optional<std::string> HeaderOf(const httplib::Request& req, const char* name) {
+  if (!req.has_header(name)) return std::nullopt;
+  return req.get_header_value(name);
 }
 
 std::string FileStem(const std::string& filename) {
@@ -257,31 +265,40 @@ class Api {
     return job;
   }
 
-  exports::JobInfo InfoOf(const store::JobRow& job) const {
-    exports::JobInfo info;
-    info.uuid = job.uuid;
-    info.status = job.status;
-    info.tier = job.tier;
-    info.language = job.language;
-    info.tool = job.tool;
-    info.filename = job.filename;
-    info.page_count = job.page_count;
-    info.pages_done = job.pages_done;
-    info.created_at = core::Rfc3339(job.created_at_ms);
-    info.completed_at = job.completed_at_ms ? core::Rfc3339(job.completed_at_ms) : "";
-    info.error = job.error;
-    info.warnings = job.warnings;
-    return info;
+  exports::JobInfo InfoOf(const store::JobRow& job) const { return jobs::JobInfoOf(job); }
+
+  core::Document DocumentOf(const store::JobRow& job) { return jobs::DocumentOf(Store(), job); }
+
+  json JobJson(const store::JobRow& job) { return jobs::JobJson(Store(), job); }
+
+  // The answer to a request whose Idempotency-Key was used before: the job
+  // as it is now, or 409 when the key was used for another request.
+  void Replay(httplib::Response& res, const store::KeyUse& earlier,
+              const store::IdempotencyKey& key) {
+    auto same = CheckReplay(earlier, key);
+    if (!same) return SendError(res, same.error());
+    std::optional<store::JobRow> job = Store().GetJob(earlier.job_uuid);
+    if (!job)
+      return SendError(res, ErrorCode::kConflict,
+                       "this Idempotency-Key was used for a job that has since been deleted; "
+                       "send a new key");
+    res.set_header("Idempotent-Replayed", "true");
+    bool finished = job->status == "done" || job->status == "failed";
+    Send(res, finished ? 200 : 202, JobJson(*job));
   }
 
-  core::Document DocumentOf(const store::JobRow& job) {
-    core::Document document;
-    document.pages = Store().PagesOf(job.uuid);
-    document.detected_language = job.detected_language;
-    return document;
+  // A POST's webhook_url, checked, or the account's default; nullopt for none.
+  core::Result<std::optional<std::string>> WebhookUrlOf(const std::string& field,
+                                                        const store::Caller& caller) {
+    if (field.empty()) {
+      if (caller.account && !caller.account->webhook_url.empty())
+        return caller.account->webhook_url;
+      return std::optional<std::string>();
+    }
+    auto checked = webhook::CheckUrl(field, config_.webhook.allow_private);
+    if (!checked) return std::unexpected(checked.error());
+    return field;
   }
-
-  json JobJson(const store::JobRow& job) { return exports::JobObject(InfoOf(job), DocumentOf(job)); }
 
   void Submit(const httplib::Request& req, httplib::Response& res, const store::Caller& caller) {
     std::string boundary = MultipartBoundary(req.get_header_value(kFormTypeHeader));
@@ -307,10 +324,21 @@ class Api {
                        "the file is " + std::to_string(file.content.size() / (1024 * 1024)) +
                            " MB; the limit is " +
                            std::to_string(config_.limits.max_bytes / (1024 * 1024)) + " MB");
+    // A request sent again with its Idempotency-Key gets the first one's job.
+    auto key = ReadIdempotencyKey(
+        HeaderOf(req, "Idempotency-Key"), caller, file.content,
+        {field("tier"), field("language"), field("tool"), field("translate_to"), field("pages")});
+    if (!key) return SendError(res, key.error());
+    if (*key) {
+      std::optional<store::KeyUse> earlier = Store().FindIdempotencyKey((*key)->scope, (*key)->key);
+      if (earlier) return Replay(res, *earlier, **key);
+    }
     auto recipe = jobs::MakeRecipe(field("tier"), field("language"), field("tool"),
                                    field("translate_to"), can_);
     if (!recipe) return SendError(res, recipe.error());
     recipe->dpi = config_.limits.dpi;
+    auto webhook_url = WebhookUrlOf(field("webhook_url"), caller);
+    if (!webhook_url) return SendError(res, webhook_url.error());
 
     // Type, page count and password, found by a child process.
     fs::path tmp = fs::path(config_.data_dir) / "tmp";
@@ -355,13 +383,23 @@ class Api {
     job.pages = std::move(*pages);
     job.upload = std::move(bytes);
     job.warnings = recipe->warnings;
+    job.idempotency_key = *key;
+    job.webhook_url = *webhook_url;
+    // An anonymous job's webhooks are signed with a secret of its own,
+    // which only this response shows.
+    if (job.webhook_url && !caller.account) job.webhook_secret = core::RandomHex(32);
     auto accepted = Store().AcceptJob(job, caller, config_.allowance);
     if (!accepted) return Send(res, 402, RefusalBody(accepted.error()));
+    if (accepted->earlier) return Replay(res, *accepted->earlier, **key);
+    auto respond = [&](int status, json body) {
+      if (job.webhook_secret) body["webhook_secret"] = *job.webhook_secret;
+      Send(res, status, body);
+    };
 
     const int count = static_cast<int>(job.pages.size());
     if (count > config_.inline_pages) {
       std::optional<store::JobRow> row = Store().GetJob(uuid);
-      return Send(res, 202, JobJson(*row));
+      return respond(202, JobJson(*row));
     }
     // Small files answer finished: wait for the workers.
     auto deadline = std::chrono::steady_clock::now() +
@@ -379,9 +417,9 @@ class Api {
     if (row->status == "failed" && row->error && HttpStatus(row->error->code) == 400) {
       json body = ErrorBody(*row->error);
       body["uuid"] = row->uuid;
-      return Send(res, 400, body);
+      return respond(400, body);
     }
-    Send(res, row->status == "done" || row->status == "failed" ? 200 : 202, JobJson(*row));
+    respond(row->status == "done" || row->status == "failed" ? 200 : 202, JobJson(*row));
   }
 
   void Status(const httplib::Request& req, httplib::Response& res, const store::Caller& caller) {

@@ -15,6 +15,9 @@ inline std::string NewUuid() { return RandomHex(16); }
 // SHA-256 of the data, lowercase hex.
 std::string Sha256Hex(std::string_view data);
 
+// HMAC-SHA256 of the data under the key, lowercase hex (RFC 2104).
+std::string HmacSha256Hex(std::string_view key, std::string_view data);
+
 // Compares in time that depends only on the lengths.
 bool ConstantTimeEquals(std::string_view a, std::string_view b);
 

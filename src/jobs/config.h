@@ -9,6 +9,7 @@
 #include "decode/decode.h"
 #include "store/store.h"
 #include "vlm/vlm.h"
+#include "webhook/webhook.h"
 
 namespace ocrchat::jobs {
 
@@ -34,6 +35,7 @@ struct Config {
   std::string llm_url, llm_model, llm_api_key;
   int64_t llm_timeout_ms = 30000;
   vlm::Config vlm;  // the vlm tier's model server; not configured: the local engine
+  webhook::Config webhook;  // where webhooks may go, how long an attempt may take, retries
   std::string binary = "/proc/self/exe";  // what the supervisor starts workers from
 };
 

@@ -14,7 +14,8 @@
 
 namespace ocrchat::jobs {
 
-Supervisor::Supervisor(Config config) : config_(std::move(config)) {
+Supervisor::Supervisor(Config config)
+    : config_(std::move(config)), webhooks_(config_.data_dir, config_.webhook) {
   if (config_.workers <= 0) config_.workers = std::max(1u, std::thread::hardware_concurrency());
 }
 
@@ -24,11 +25,13 @@ void Supervisor::Start() {
   if (auto store = store::OpenSqlite(config_.data_dir)) (*store)->RequeueRunning();
   for (int i = 0; i < config_.workers; ++i) Spawn();
   thread_ = std::thread([this] { Loop(); });
+  webhooks_.Start();
 }
 
 void Supervisor::Stop() {
   if (stop_.exchange(true)) return;
   if (thread_.joinable()) thread_.join();
+  webhooks_.Stop();
   std::lock_guard lock(mutex_);
   for (pid_t pid : workers_) kill(pid, SIGKILL);
   for (pid_t pid : workers_) waitpid(pid, nullptr, 0);

@@ -1,7 +1,8 @@
 // The supervisor: starts the worker processes, replaces any that dies,
 // kills any that overruns its page lease, returns their tasks to the queue
 // (or fails the job after a second try), and deletes expired results.
-// Runs on its own thread inside `serve`.
+// Runs on its own thread inside `serve`; the webhook sender runs on another
+// beside it.
 #pragma once
 
 #include <atomic>
@@ -11,6 +12,7 @@
 #include <thread>
 
 #include "jobs/config.h"
+#include "jobs/webhook_sender.h"
 
 namespace ocrchat::jobs {
 
@@ -21,7 +23,8 @@ class Supervisor {
   Supervisor(const Supervisor&) = delete;
   Supervisor& operator=(const Supervisor&) = delete;
 
-  // Requeues tasks left running by a previous run, then starts workers.
+  // Requeues tasks left running by a previous run, then starts workers
+  // and the webhook sender.
   void Start();
   void Stop();
   std::set<pid_t> Workers() const;
@@ -38,6 +41,7 @@ class Supervisor {
   std::set<pid_t> workers_;  // guarded by mutex_
   std::set<pid_t> killed_for_time_;  // loop thread only
   std::thread thread_;
+  WebhookSender webhooks_;
 };
 
 }  // namespace ocrchat::jobs

@@ -129,9 +129,52 @@ ALTER TABLE jobs ADD COLUMN fallback_cost INTEGER;
 INSERT INTO counters VALUES ('vlm_requests_total', 0), ('vlm_errors_total', 0),
                             ('vlm_latency_ms_total', 0), ('vlm_pages_total', 0);
 )sql",
+    R"sql(
+-- Idempotency-Key: a key names one job of its caller for 24 hours.
+CREATE TABLE idempotency_keys (
+  scope TEXT NOT NULL,        -- 'account:12' | 'ip:1.2.3.4'
+  key TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,  -- SHA-256 of the upload and the parameters that change the result
+  job_uuid TEXT NOT NULL,     -- no foreign key: the key outlives a job deleted early
+  created_at_ms INTEGER NOT NULL,
+  PRIMARY KEY (scope, key)
+) WITHOUT ROWID;
+CREATE INDEX idempotency_keys_age ON idempotency_keys(created_at_ms);
+-- Webhooks: where a job is POSTed when it ends, and the secrets that sign it.
+ALTER TABLE accounts ADD COLUMN webhook_url TEXT;     -- the default for its jobs
+ALTER TABLE accounts ADD COLUMN webhook_secret TEXT;  -- created when first needed
+ALTER TABLE jobs ADD COLUMN webhook_url TEXT;
+ALTER TABLE jobs ADD COLUMN webhook_secret TEXT;      -- anonymous jobs only: their own
+CREATE TABLE webhook_deliveries (
+  id TEXT PRIMARY KEY,  -- random; sent as X-Ocrchat-Delivery
+  job_uuid TEXT NOT NULL REFERENCES jobs(uuid) ON DELETE CASCADE,
+  event TEXT NOT NULL,  -- job.done | job.failed
+  url TEXT NOT NULL,
+  status TEXT NOT NULL, -- pending | delivered | failed
+  attempts INTEGER NOT NULL DEFAULT 0,
+  body TEXT,            -- as first sent, so that every attempt sends the same bytes
+  last_status_code INTEGER,
+  last_error TEXT,
+  next_attempt_at_ms INTEGER,  -- while pending; a claim moves it ahead by its lease
+  created_at_ms INTEGER NOT NULL
+);
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries(status, next_attempt_at_ms);
+CREATE INDEX webhook_deliveries_job ON webhook_deliveries(job_uuid, created_at_ms);
+CREATE TABLE webhook_attempts (
+  delivery_id TEXT NOT NULL REFERENCES webhook_deliveries(id) ON DELETE CASCADE,
+  seq INTEGER NOT NULL,  -- 1, 2, ...
+  at_ms INTEGER NOT NULL,
+  status_code INTEGER,   -- NULL: no HTTP answer
+  error TEXT,
+  PRIMARY KEY (delivery_id, seq)
+);
+)sql",
 };
 
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
+
+constexpr std::string_view kAccountColumns =
+    "a.id, a.name, a.plan, a.credits, a.created_at_ms, COALESCE(a.webhook_url, '')";
 
 constexpr std::string_view kJobColumns =
     "uuid, account_id, status, tier, language, filename, format, detected_language, tool, "
@@ -229,8 +272,10 @@ class SqliteStore final : public Store {
   }
 
   std::vector<Account> ListAccounts() override {
+    static const std::string sql =
+        "SELECT " + std::string(kAccountColumns) + " FROM accounts a ORDER BY a.id";
     std::vector<Account> accounts;
-    Rows rows = db_->Query("SELECT id, name, plan, credits, created_at_ms FROM accounts ORDER BY id");
+    Rows rows = db_->Query(sql);
     while (rows.Next()) accounts.push_back(AccountFromRow(rows));
     return accounts;
   }
@@ -301,15 +346,42 @@ class SqliteStore final : public Store {
 
   std::optional<Account> Authenticate(const std::string& token) override {
     std::string hash = core::Sha256Hex(token);
-    Rows rows = db_->Query(
-        "SELECT a.id, a.name, a.plan, a.credits, a.created_at_ms, t.token_hash "
-        "FROM tokens t JOIN accounts a ON a.id = t.account_id "
-        "WHERE t.token_hash = ? AND t.revoked_at_ms IS NULL",
-        hash);
+    static const std::string sql = "SELECT " + std::string(kAccountColumns) +
+                                   ", t.token_hash FROM tokens t JOIN accounts a ON "
+                                   "a.id = t.account_id "
+                                   "WHERE t.token_hash = ? AND t.revoked_at_ms IS NULL";
+    Rows rows = db_->Query(sql, hash);
     if (!rows.Next()) return std::nullopt;
     // The index lookup is not constant-time; the final comparison is.
-    if (!core::ConstantTimeEquals(rows.Text(5), hash)) return std::nullopt;
+    if (!core::ConstantTimeEquals(rows.Text(6), hash)) return std::nullopt;
     return AccountFromRow(rows);
+  }
+
+  core::Status SetAccountWebhook(const std::string& name, const std::string& url) override {
+    try {
+      int changed = db_->Write([&] {
+        int n = db_->Exec("UPDATE accounts SET webhook_url = ? WHERE name = ?",
+                          url.empty() ? std::nullopt : std::optional<std::string>(url), name);
+        if (n > 0 && !url.empty()) EnsureAccountSecret(name);
+        return n;
+      });
+      if (changed == 0) return core::Fail(ErrorCode::kNotFound, "no account \"" + name + "\"");
+      return {};
+    } catch (const SqliteError& e) {
+      return std::unexpected(InternalError(e));
+    }
+  }
+
+  core::Result<std::string> WebhookSecretOf(const std::string& name) override {
+    try {
+      return db_->Write([&]() -> core::Result<std::string> {
+        std::optional<std::string> secret = EnsureAccountSecret(name);
+        if (!secret) return core::Fail(ErrorCode::kNotFound, "no account \"" + name + "\"");
+        return *secret;
+      });
+    } catch (const SqliteError& e) {
+      return std::unexpected(InternalError(e));
+    }
   }
 
   // ---- metering ------------------------------------------------------------
@@ -343,20 +415,25 @@ class SqliteStore final : public Store {
     return usage;
   }
 
-  std::expected<void, Refusal> AcceptJob(const NewJob& job, const Caller& caller,
-                                         const Allowance& allowance) override {
+  std::expected<Accepted, Refusal> AcceptJob(const NewJob& job, const Caller& caller,
+                                             const Allowance& allowance) override {
     const std::string plan = caller.account ? caller.Plan() : "anonymous";
     const int64_t pages = static_cast<int64_t>(job.pages.size());
     int64_t per_file = plan == "paid"   ? allowance.paid_pages_per_file
                        : plan == "free" ? allowance.free_pages_per_file
                                         : allowance.anonymous_pages_per_file;
-    if (pages > per_file)
-      return std::unexpected(Refusal{pages, per_file, "file",
-                                     "this file has " + Plural(pages, "page") + "; the " + plan +
-                                         " plan allows " + Plural(per_file, "page") +
-                                         " per file"});
-    return db_->Write([&]() -> std::expected<void, Refusal> {
+    return db_->Write([&]() -> std::expected<Accepted, Refusal> {
       int64_t now = core::NowUnixMs();
+      if (job.idempotency_key) {
+        const IdempotencyKey& key = *job.idempotency_key;
+        if (std::optional<KeyUse> earlier = KeyUseIn(key.scope, key.key, now))
+          return Accepted{earlier->job_uuid, earlier};
+      }
+      if (pages > per_file)
+        return std::unexpected(Refusal{pages, per_file, "file",
+                                       "this file has " + Plural(pages, "page") + "; the " +
+                                           plan + " plan allows " + Plural(per_file, "page") +
+                                           " per file"});
       std::string subject, period;
       int64_t unit_cost = 1, fallback_cost = 1;
       if (plan == "paid") {
@@ -409,22 +486,43 @@ class SqliteStore final : public Store {
             "ON CONFLICT (subject, period) DO UPDATE SET reserved = reserved + excluded.reserved",
             subject, period, pages);
       }
+      // An account's jobs are signed with its secret, an anonymous job with its own.
+      std::optional<std::string> job_secret;
+      if (job.webhook_url && !caller.account)
+        job_secret = job.webhook_secret ? *job.webhook_secret : core::RandomHex(32);
+      if (job.webhook_url && caller.account) EnsureAccountSecret(caller.account->name);
       db_->Exec(
           "INSERT INTO jobs (uuid, account_id, client_ip, plan, priority, status, tier, language, "
           "filename, format, tool, translate_to, recipe_json, page_count, charge_subject, "
-          "charge_period, unit_cost, fallback_cost, reserved, warnings_json, created_at_ms) "
-          "VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          "charge_period, unit_cost, fallback_cost, reserved, warnings_json, created_at_ms, "
+          "webhook_url, webhook_secret) "
+          "VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
           job.uuid, job.account_id, job.client_ip, job.plan, PriorityOf(job.plan), job.tier,
           job.language, job.filename, job.format, job.tool, job.translate_to, job.recipe_json,
           pages, subject, period, unit_cost, fallback_cost, pages * unit_cost,
-          WarningsToJson(job.warnings), now);
+          WarningsToJson(job.warnings), now, job.webhook_url, job_secret);
+      if (job.idempotency_key) {
+        // An expired use of the key is replaced.
+        db_->Exec(
+            "INSERT INTO idempotency_keys (scope, key, fingerprint, job_uuid, created_at_ms) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (scope, key) DO UPDATE SET "
+            "fingerprint = excluded.fingerprint, job_uuid = excluded.job_uuid, "
+            "created_at_ms = excluded.created_at_ms",
+            job.idempotency_key->scope, job.idempotency_key->key,
+            job.idempotency_key->fingerprint, job.uuid, now);
+      }
       db_->Exec("INSERT INTO uploads (job_uuid, data) VALUES (?, ?)", job.uuid, Blob{job.upload});
       for (size_t i = 0; i < job.pages.size(); ++i)
         db_->Exec("INSERT INTO tasks (job_uuid, idx, ordinal, state) VALUES (?, ?, ?, 'queued')",
                   job.uuid, job.pages[i], static_cast<int64_t>(i));
       if (job.pages.empty()) QueueAssembly(job.uuid, 0);
-      return {};
+      return Accepted{job.uuid, std::nullopt};
     });
+  }
+
+  std::optional<KeyUse> FindIdempotencyKey(const std::string& scope,
+                                           const std::string& key) override {
+    return KeyUseIn(scope, key, core::NowUnixMs());
   }
 
   // ---- jobs ------------------------------------------------------------------
@@ -614,6 +712,7 @@ class SqliteStore final : public Store {
           db_->Exec("INSERT OR REPLACE INTO artifacts (job_uuid, name, data) VALUES (?, ?, ?)",
                     task.job_uuid, name, Blob{data});
         db_->Exec("DELETE FROM uploads WHERE job_uuid = ?", task.job_uuid);
+        QueueDelivery(task.job_uuid, "job.done");
         return {};
       });
     } catch (const SqliteError& e) {
@@ -711,6 +810,8 @@ class SqliteStore final : public Store {
       db_->Exec(
           "DELETE FROM uploads WHERE job_uuid IN "
           "(SELECT uuid FROM jobs WHERE status IN ('done', 'failed'))");
+      db_->Exec("DELETE FROM idempotency_keys WHERE created_at_ms < ?",
+                core::NowUnixMs() - kIdempotencyKeyTtlMs);
       return static_cast<int>(uuids.size());
     });
   }
@@ -760,6 +861,90 @@ class SqliteStore final : public Store {
         }
       }
       return stats;
+    });
+  }
+
+  // ---- webhooks --------------------------------------------------------------
+
+  std::optional<JobWebhook> WebhookOf(const std::string& job_uuid) override {
+    return db_->Read([&]() -> std::optional<JobWebhook> {
+      JobWebhook webhook;
+      {
+        Rows rows = db_->Query(
+            "SELECT webhook_url FROM jobs WHERE uuid = ? AND webhook_url IS NOT NULL", job_uuid);
+        if (!rows.Next()) return std::nullopt;
+        webhook.url = rows.Text(0);
+      }
+      Rows rows = db_->Query(
+          "SELECT " + std::string(kDeliveryColumns) +
+              " FROM webhook_deliveries d WHERE d.job_uuid = ? ORDER BY d.created_at_ms, d.rowid",
+          job_uuid);
+      while (rows.Next()) webhook.deliveries.push_back(DeliveryFromRow(rows));
+      return webhook;
+    });
+  }
+
+  std::vector<DueDelivery> ClaimDueDeliveries(int limit, int64_t lease_ms) override {
+    const int64_t now = core::NowUnixMs();
+    // The sender polls: nothing due is answered without the write lock.
+    {
+      Rows rows = db_->Query(
+          "SELECT 1 FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at_ms <= ? "
+          "LIMIT 1",
+          now);
+      if (!rows.Next()) return {};
+    }
+    return db_->Write([&] {
+      std::vector<DueDelivery> due;
+      {
+        Rows rows = db_->Query(
+            "SELECT " + std::string(kDeliveryColumns) +
+                ", d.job_uuid, d.url, COALESCE(j.webhook_secret, a.webhook_secret, ''), "
+                "COALESCE(d.body, ''), d.created_at_ms FROM webhook_deliveries d "
+                "JOIN jobs j ON j.uuid = d.job_uuid LEFT JOIN accounts a ON a.id = j.account_id "
+                "WHERE d.status = 'pending' AND d.next_attempt_at_ms <= ? "
+                "ORDER BY d.next_attempt_at_ms, d.created_at_ms LIMIT ?",
+            now, limit);
+        while (rows.Next()) {
+          DueDelivery d;
+          d.delivery = DeliveryFromRow(rows);
+          d.job_uuid = rows.Text(7);
+          d.url = rows.Text(8);
+          d.secret = rows.Text(9);
+          d.body = rows.Text(10);
+          d.created_at_ms = rows.Int(11);
+          due.push_back(std::move(d));
+        }
+      }
+      for (DueDelivery& d : due) {
+        d.delivery.next_attempt_at_ms = now + lease_ms;
+        db_->Exec("UPDATE webhook_deliveries SET next_attempt_at_ms = ? WHERE id = ?",
+                  d.delivery.next_attempt_at_ms, d.delivery.id);
+      }
+      return due;
+    });
+  }
+
+  void RecordAttempt(const std::string& delivery_id, const std::string& body,
+                     const AttemptResult& result,
+                     std::optional<int64_t> next_attempt_at_ms) override {
+    const std::string status = result.delivered      ? "delivered"
+                               : next_attempt_at_ms ? "pending"
+                                                    : "failed";
+    std::optional<std::string> error;
+    if (!result.error.empty()) error = result.error;
+    db_->Write([&] {
+      int changed = db_->Exec(
+          "UPDATE webhook_deliveries SET attempts = attempts + 1, status = ?, "
+          "body = COALESCE(body, ?), last_status_code = ?, last_error = ?, "
+          "next_attempt_at_ms = ? WHERE id = ? AND status = 'pending'",
+          status, body, result.status_code, error,
+          result.delivered ? std::nullopt : next_attempt_at_ms, delivery_id);
+      if (changed == 0) return;  // deleted with its job, or recorded already
+      db_->Exec(
+          "INSERT INTO webhook_attempts (delivery_id, seq, at_ms, status_code, error) "
+          "SELECT id, attempts, ?, ?, ? FROM webhook_deliveries WHERE id = ?",
+          core::NowUnixMs(), result.status_code, error, delivery_id);
     });
   }
 
@@ -849,7 +1034,24 @@ class SqliteStore final : public Store {
     account.plan = rows.Text(2);
     account.credits = rows.Int(3);
     account.created_at = core::Rfc3339(rows.Int(4));
+    account.webhook_url = rows.Text(5);
     return account;
+  }
+
+  static constexpr std::string_view kDeliveryColumns =
+      "d.id, d.event, d.status, d.attempts, d.last_status_code, COALESCE(d.last_error, ''), "
+      "COALESCE(d.next_attempt_at_ms, 0)";
+
+  static Delivery DeliveryFromRow(const Rows& rows) {
+    Delivery d;
+    d.id = rows.Text(0);
+    d.event = rows.Text(1);
+    d.status = rows.Text(2);
+    d.attempts = static_cast<int>(rows.Int(3));
+    if (!rows.IsNull(4)) d.last_status_code = static_cast<int>(rows.Int(4));
+    d.last_error = rows.Text(5);
+    d.next_attempt_at_ms = rows.Int(6);
+    return d;
   }
 
   static JobRow JobFromRow(const Rows& rows) {
@@ -876,10 +1078,21 @@ class SqliteStore final : public Store {
   }
 
   std::optional<Account> FindAccountIn(const std::string& name) {
-    Rows rows = db_->Query(
-        "SELECT id, name, plan, credits, created_at_ms FROM accounts WHERE name = ?", name);
+    static const std::string sql =
+        "SELECT " + std::string(kAccountColumns) + " FROM accounts a WHERE a.name = ?";
+    Rows rows = db_->Query(sql, name);
     if (!rows.Next()) return std::nullopt;
     return AccountFromRow(rows);
+  }
+
+  // The account's webhook secret, made now if it has none; nullopt when
+  // there is no such account. Inside a write transaction.
+  std::optional<std::string> EnsureAccountSecret(const std::string& name) {
+    db_->Exec("UPDATE accounts SET webhook_secret = ? WHERE name = ? AND webhook_secret IS NULL",
+              core::RandomHex(32), name);
+    Rows rows = db_->Query("SELECT webhook_secret FROM accounts WHERE name = ?", name);
+    if (!rows.Next()) return std::nullopt;
+    return rows.Text(0);
   }
 
   int64_t PagesUsed(const std::string& subject, const std::string& period) {
@@ -989,7 +1202,27 @@ class SqliteStore final : public Store {
         "completed_at_ms = ? WHERE uuid = ?",
         std::string(core::CodeName(error.code)), error.message, core::NowUnixMs(), uuid);
     db_->Exec("DELETE FROM uploads WHERE job_uuid = ?", uuid);
+    QueueDelivery(uuid, "job.failed");
     return {};
+  }
+
+  // The job's delivery of `event`, due now, when it has a webhook.
+  void QueueDelivery(const std::string& uuid, const std::string& event) {
+    int64_t now = core::NowUnixMs();
+    db_->Exec(
+        "INSERT INTO webhook_deliveries (id, job_uuid, event, url, status, next_attempt_at_ms, "
+        "created_at_ms) SELECT ?, uuid, ?, webhook_url, 'pending', ?, ? FROM jobs "
+        "WHERE uuid = ? AND webhook_url IS NOT NULL",
+        core::RandomHex(16), event, now, now, uuid);
+  }
+
+  std::optional<KeyUse> KeyUseIn(const std::string& scope, const std::string& key, int64_t now) {
+    Rows rows = db_->Query(
+        "SELECT job_uuid, fingerprint FROM idempotency_keys "
+        "WHERE scope = ? AND key = ? AND created_at_ms >= ?",
+        scope, key, now - kIdempotencyKeyTtlMs);
+    if (!rows.Next()) return std::nullopt;
+    return KeyUse{rows.Text(0), rows.Text(1)};
   }
 
   std::vector<ConversationMessage> MessagesOf(const std::string& conversation_id) {

@@ -9,11 +9,13 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <mutex>
 #include <set>
 #include <thread>
 
 #include <gtest/gtest.h>
 
+#include "core/clock.h"
 #include "core/crypto.h"
 #include "store/store.h"
 
@@ -106,6 +108,46 @@ class SqliteStoreTest : public ::testing::Test {
     sqlite3_finalize(stmt);
     sqlite3_close(db);
     return n;
+  }
+
+  // Runs SQL on the database behind the store's back (to age rows).
+  void ExecSql(const std::string& sql) {
+    sqlite3* db = nullptr;
+    EXPECT_EQ(sqlite3_open((dir_ + "/ocrchat.db").c_str(), &db), SQLITE_OK);
+    sqlite3_busy_timeout(db, 10000);
+    char* error = nullptr;
+    EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error), SQLITE_OK)
+        << (error ? error : "");
+    sqlite3_free(error);
+    sqlite3_close(db);
+  }
+
+  static NewJob Keyed(NewJob job, const std::string& scope, const std::string& key,
+                      const std::string& fingerprint = "fp") {
+    job.idempotency_key = IdempotencyKey{scope, key, fingerprint};
+    return job;
+  }
+
+  static NewJob Hooked(NewJob job, const std::string& url = "https://hooks.example.com/ocr") {
+    job.webhook_url = url;
+    return job;
+  }
+
+  // Runs a job to its end: done, or failed.
+  void Finish(const NewJob& job, const Caller& caller, bool fail = false) {
+    ASSERT_TRUE(store_->AcceptJob(job, caller, allowance_).has_value());
+    if (fail) {
+      ASSERT_TRUE(store_->FailJob(job.uuid, core::MakeError(core::ErrorCode::kCorrupt, "bad")));
+      return;
+    }
+    for (size_t i = 0; i < job.pages.size(); ++i) {
+      std::optional<Task> task = store_->ClaimTask(1, 60000);
+      ASSERT_TRUE(task);
+      ASSERT_TRUE(store_->CompletePage(*task, MakePage(task->index, "w"), "img").has_value());
+    }
+    std::optional<Task> assembly = store_->ClaimTask(1, 60000);
+    ASSERT_TRUE(assembly);
+    ASSERT_TRUE(store_->FinishJob(*assembly, "en", {}, {}).has_value());
   }
 
   std::string dir_;
@@ -737,6 +779,285 @@ TEST_F(SqliteStoreTest, ChatHistoryInOrder) {
   EXPECT_EQ(one->messages.size(), 2u);
   EXPECT_FALSE(store_->GetConversation(MakeJob(1).uuid, first));
   EXPECT_TRUE(store_->History(MakeJob(1).uuid).empty());
+}
+
+// ---- idempotency ---------------------------------------------------------------
+
+TEST_F(SqliteStoreTest, IdempotencyKeyMakesOneJobAndChargesOnce) {
+  NewJob first = Keyed(MakeJob(2), "ip:192.0.2.7", "key-1");
+  auto accepted = store_->AcceptJob(first, Anonymous(), allowance_);
+  ASSERT_TRUE(accepted.has_value());
+  EXPECT_EQ(accepted->uuid, first.uuid);
+  EXPECT_FALSE(accepted->earlier);
+
+  NewJob again = Keyed(MakeJob(2), "ip:192.0.2.7", "key-1");
+  auto replayed = store_->AcceptJob(again, Anonymous(), allowance_);
+  ASSERT_TRUE(replayed.has_value());
+  ASSERT_TRUE(replayed->earlier);
+  EXPECT_EQ(replayed->uuid, first.uuid);
+  EXPECT_EQ(replayed->earlier->job_uuid, first.uuid);
+  EXPECT_EQ(replayed->earlier->fingerprint, "fp");
+  EXPECT_FALSE(store_->GetJob(again.uuid));
+  EXPECT_EQ(CountRows("jobs"), 1);
+  EXPECT_EQ(store_->UsageOf(Anonymous(), allowance_).used, 2);
+
+  // Another request with the key: the store says what it was used for.
+  auto other = store_->AcceptJob(Keyed(MakeJob(1), "ip:192.0.2.7", "key-1", "other"),
+                                 Anonymous(), allowance_);
+  ASSERT_TRUE(other.has_value() && other->earlier);
+  EXPECT_EQ(other->earlier->fingerprint, "fp");
+
+  std::optional<KeyUse> found = store_->FindIdempotencyKey("ip:192.0.2.7", "key-1");
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->job_uuid, first.uuid);
+  EXPECT_FALSE(store_->FindIdempotencyKey("ip:192.0.2.8", "key-1"));
+  EXPECT_FALSE(store_->FindIdempotencyKey("ip:192.0.2.7", "key-2"));
+}
+
+TEST_F(SqliteStoreTest, IdempotencyKeysAreScopedToTheCaller) {
+  Account alice = MakeAccount("alice", "paid", 10);
+  Account bob = MakeAccount("bob", "paid", 10);
+  NewJob a = Keyed(MakeJob(1, "paid", alice.id), "account:" + std::to_string(alice.id), "k");
+  NewJob b = Keyed(MakeJob(1, "paid", bob.id), "account:" + std::to_string(bob.id), "k");
+  ASSERT_FALSE(store_->AcceptJob(a, Of(alice), allowance_)->earlier);
+  ASSERT_FALSE(store_->AcceptJob(b, Of(bob), allowance_)->earlier);
+  EXPECT_EQ(CountRows("jobs"), 2);
+  EXPECT_EQ(store_->UsageOf(Of(*store_->FindAccount("alice")), allowance_).used, 1);
+  EXPECT_EQ(store_->UsageOf(Of(*store_->FindAccount("bob")), allowance_).used, 1);
+}
+
+TEST_F(SqliteStoreTest, IdempotencyKeyIsLookedAtBeforeTheAllowance) {
+  allowance_.anonymous_pages_per_day = 1;
+  NewJob first = Keyed(MakeJob(1), "ip:192.0.2.7", "last-page");
+  ASSERT_TRUE(store_->AcceptJob(first, Anonymous(), allowance_).has_value());
+  // The allowance is used up, but the same request again is its replay, not a 402.
+  auto replayed = store_->AcceptJob(Keyed(MakeJob(1), "ip:192.0.2.7", "last-page"), Anonymous(),
+                                    allowance_);
+  ASSERT_TRUE(replayed.has_value());
+  EXPECT_EQ(replayed->uuid, first.uuid);
+  EXPECT_FALSE(store_->AcceptJob(Keyed(MakeJob(1), "ip:192.0.2.7", "new"), Anonymous(),
+                                 allowance_).has_value());
+  // A refused request leaves its key unused.
+  EXPECT_FALSE(store_->FindIdempotencyKey("ip:192.0.2.7", "new"));
+}
+
+TEST_F(SqliteStoreTest, ConcurrentIdempotentAcceptsMakeOneJob) {
+  std::mutex mutex;
+  std::vector<std::string> uuids;
+  std::atomic<int> created = 0;
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 16; ++i)
+    threads.emplace_back([&] {
+      auto opened = OpenSqlite(dir_);
+      ASSERT_TRUE(opened.has_value()) << opened.error().detail;
+      auto accepted = (*opened)->AcceptJob(Keyed(MakeJob(1), "ip:192.0.2.7", "same"), Anonymous(),
+                                           allowance_);
+      ASSERT_TRUE(accepted.has_value());
+      if (!accepted->earlier) ++created;
+      std::lock_guard lock(mutex);
+      uuids.push_back(accepted->uuid);
+    });
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(created, 1);
+  EXPECT_EQ(std::set<std::string>(uuids.begin(), uuids.end()).size(), 1u);
+  EXPECT_EQ(CountRows("jobs"), 1);
+  EXPECT_EQ(store_->UsageOf(Anonymous(), allowance_).used, 1);
+}
+
+TEST_F(SqliteStoreTest, ExpiredIdempotencyKeysAreIgnoredAndSwept) {
+  NewJob first = Keyed(MakeJob(1), "ip:192.0.2.7", "old");
+  ASSERT_TRUE(store_->AcceptJob(first, Anonymous(), allowance_).has_value());
+  ASSERT_TRUE(store_->AcceptJob(Keyed(MakeJob(1), "ip:192.0.2.7", "older"), Anonymous(),
+                                allowance_).has_value());
+  ASSERT_TRUE(store_->AcceptJob(Keyed(MakeJob(1), "ip:192.0.2.7", "fresh"), Anonymous(),
+                                allowance_).has_value());
+  ExecSql("UPDATE idempotency_keys SET created_at_ms = created_at_ms - " +
+          std::to_string(kIdempotencyKeyTtlMs + 1000) + " WHERE key IN ('old', 'older')");
+  EXPECT_FALSE(store_->FindIdempotencyKey("ip:192.0.2.7", "old"));
+  // An expired key makes a new job, and names it from now on.
+  NewJob second = Keyed(MakeJob(1), "ip:192.0.2.7", "old");
+  auto accepted = store_->AcceptJob(second, Anonymous(), allowance_);
+  ASSERT_TRUE(accepted.has_value());
+  EXPECT_FALSE(accepted->earlier);
+  EXPECT_EQ(store_->FindIdempotencyKey("ip:192.0.2.7", "old")->job_uuid, second.uuid);
+  EXPECT_EQ(CountRows("idempotency_keys"), 3);
+  store_->DeleteExpired(3600 * 1000);
+  EXPECT_EQ(CountRows("idempotency_keys"), 2);  // "older" went
+  EXPECT_TRUE(store_->FindIdempotencyKey("ip:192.0.2.7", "fresh"));
+}
+
+TEST_F(SqliteStoreTest, IdempotencyKeyOutlivesItsDeletedJob) {
+  NewJob job = Keyed(MakeJob(1), "ip:192.0.2.7", "k");
+  ASSERT_TRUE(store_->AcceptJob(job, Anonymous(), allowance_).has_value());
+  ASSERT_TRUE(store_->DeleteJob(job.uuid));
+  std::optional<KeyUse> found = store_->FindIdempotencyKey("ip:192.0.2.7", "k");
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->job_uuid, job.uuid);
+}
+
+// ---- webhooks -------------------------------------------------------------------
+
+TEST_F(SqliteStoreTest, WebhookDeliveryQueuedWhenAJobEnds) {
+  NewJob plain = MakeJob(1);
+  Finish(plain, Anonymous());
+  EXPECT_FALSE(store_->WebhookOf(plain.uuid));
+  EXPECT_TRUE(store_->ClaimDueDeliveries(10, 60000).empty());
+
+  NewJob done = Hooked(MakeJob(2));
+  done.webhook_secret = "job-secret";
+  Finish(done, Anonymous());
+  NewJob failed = Hooked(MakeJob(1), "http://hooks.example.com/failed");
+  failed.webhook_secret = "other-secret";
+  Finish(failed, Anonymous(), /*fail=*/true);
+
+  std::optional<JobWebhook> webhook = store_->WebhookOf(done.uuid);
+  ASSERT_TRUE(webhook);
+  EXPECT_EQ(webhook->url, "https://hooks.example.com/ocr");
+  ASSERT_EQ(webhook->deliveries.size(), 1u);
+  const Delivery& d = webhook->deliveries[0];
+  EXPECT_EQ(d.event, "job.done");
+  EXPECT_EQ(d.status, "pending");
+  EXPECT_EQ(d.attempts, 0);
+  EXPECT_EQ(d.id.size(), 32u);
+  EXPECT_GT(d.next_attempt_at_ms, 0);
+  ASSERT_TRUE(store_->WebhookOf(failed.uuid));
+  EXPECT_EQ(store_->WebhookOf(failed.uuid)->deliveries.at(0).event, "job.failed");
+
+  // Finishing or failing again queues nothing more.
+  EXPECT_TRUE(store_->FailJob(failed.uuid, core::MakeError(core::ErrorCode::kCorrupt, "again")));
+  EXPECT_EQ(store_->WebhookOf(failed.uuid)->deliveries.size(), 1u);
+
+  std::vector<DueDelivery> due = store_->ClaimDueDeliveries(10, 60000);
+  ASSERT_EQ(due.size(), 2u);
+  for (const DueDelivery& claimed : due) {
+    EXPECT_EQ(claimed.secret, claimed.job_uuid == done.uuid ? "job-secret" : "other-secret");
+    EXPECT_EQ(claimed.body, "");
+    EXPECT_EQ(claimed.url, claimed.job_uuid == done.uuid ? "https://hooks.example.com/ocr"
+                                                         : "http://hooks.example.com/failed");
+  }
+  // Claimed deliveries are leased: not claimed again meanwhile.
+  EXPECT_TRUE(store_->ClaimDueDeliveries(10, 60000).empty());
+}
+
+TEST_F(SqliteStoreTest, WebhookAttemptsAreRecordedUntilDelivered) {
+  NewJob job = Hooked(MakeJob(1));
+  job.webhook_secret = "s";
+  Finish(job, Anonymous());
+  std::vector<DueDelivery> due = store_->ClaimDueDeliveries(10, 60000);
+  ASSERT_EQ(due.size(), 1u);
+  const std::string id = due[0].delivery.id;
+
+  store_->RecordAttempt(id, "{\"body\":1}", AttemptResult{false, 500, "HTTP 500"},
+                        core::NowUnixMs() - 1);
+  Delivery d = store_->WebhookOf(job.uuid)->deliveries.at(0);
+  EXPECT_EQ(d.status, "pending");
+  EXPECT_EQ(d.attempts, 1);
+  EXPECT_EQ(d.last_status_code, 500);
+  EXPECT_EQ(d.last_error, "HTTP 500");
+
+  due = store_->ClaimDueDeliveries(10, 60000);
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_EQ(due[0].body, "{\"body\":1}");  // every attempt sends the first body
+  EXPECT_EQ(due[0].delivery.attempts, 1);
+  store_->RecordAttempt(id, "{\"body\":2}", AttemptResult{false, std::nullopt, "cannot connect"},
+                        core::NowUnixMs() - 1);
+  d = store_->WebhookOf(job.uuid)->deliveries.at(0);
+  EXPECT_FALSE(d.last_status_code);
+  EXPECT_EQ(d.last_error, "cannot connect");
+
+  due = store_->ClaimDueDeliveries(10, 60000);
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_EQ(due[0].body, "{\"body\":1}");
+  store_->RecordAttempt(id, due[0].body, AttemptResult{true, 204, ""}, std::nullopt);
+  d = store_->WebhookOf(job.uuid)->deliveries.at(0);
+  EXPECT_EQ(d.status, "delivered");
+  EXPECT_EQ(d.attempts, 3);
+  EXPECT_EQ(d.last_status_code, 204);
+  EXPECT_EQ(d.last_error, "");
+  EXPECT_EQ(d.next_attempt_at_ms, 0);
+  EXPECT_EQ(CountRows("webhook_attempts"), 3);
+  EXPECT_TRUE(store_->ClaimDueDeliveries(10, 60000).empty());
+  // A late record of an attempt changes nothing.
+  store_->RecordAttempt(id, "", AttemptResult{false, 500, "HTTP 500"}, core::NowUnixMs());
+  EXPECT_EQ(store_->WebhookOf(job.uuid)->deliveries.at(0).status, "delivered");
+  EXPECT_EQ(CountRows("webhook_attempts"), 3);
+}
+
+TEST_F(SqliteStoreTest, WebhookGivenUpAndNotDueLater) {
+  NewJob job = Hooked(MakeJob(1));
+  Finish(job, Anonymous(), /*fail=*/true);
+  std::vector<DueDelivery> due = store_->ClaimDueDeliveries(10, 60000);
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_EQ(due[0].secret.size(), 64u);  // made by the store when none was given
+  store_->RecordAttempt(due[0].delivery.id, "{}", AttemptResult{false, 503, "HTTP 503"},
+                        core::NowUnixMs() + 3600 * 1000);
+  EXPECT_TRUE(store_->ClaimDueDeliveries(10, 60000).empty());  // not due yet
+  ExecSql("UPDATE webhook_deliveries SET next_attempt_at_ms = 0");
+  due = store_->ClaimDueDeliveries(10, 60000);
+  ASSERT_EQ(due.size(), 1u);
+  store_->RecordAttempt(due[0].delivery.id, "{}", AttemptResult{false, 503, "HTTP 503"},
+                        std::nullopt);
+  Delivery d = store_->WebhookOf(job.uuid)->deliveries.at(0);
+  EXPECT_EQ(d.status, "failed");
+  EXPECT_EQ(d.attempts, 2);
+  EXPECT_EQ(d.next_attempt_at_ms, 0);
+  ExecSql("UPDATE webhook_deliveries SET next_attempt_at_ms = 0");
+  EXPECT_TRUE(store_->ClaimDueDeliveries(10, 60000).empty());
+}
+
+TEST_F(SqliteStoreTest, WebhookDeliveriesSurviveReopeningAndGoWithTheirJob) {
+  NewJob job = Hooked(MakeJob(1));
+  Finish(job, Anonymous());
+  store_.reset();
+  store_ = Open();
+  ASSERT_EQ(store_->ClaimDueDeliveries(10, -1).size(), 1u);  // a lease that has run out
+  ASSERT_EQ(store_->ClaimDueDeliveries(10, 60000).size(), 1u);
+  std::vector<DueDelivery> due = store_->ClaimDueDeliveries(10, 60000);
+  EXPECT_TRUE(due.empty());
+  store_->RecordAttempt(store_->WebhookOf(job.uuid)->deliveries.at(0).id, "{}",
+                        AttemptResult{false, 500, "HTTP 500"}, core::NowUnixMs());
+  ASSERT_TRUE(store_->DeleteJob(job.uuid));
+  EXPECT_EQ(CountRows("webhook_deliveries"), 0);
+  EXPECT_EQ(CountRows("webhook_attempts"), 0);
+}
+
+TEST_F(SqliteStoreTest, AccountWebhookAndSecret) {
+  Account alice = MakeAccount("alice", "paid", 10);
+  EXPECT_EQ(alice.webhook_url, "");
+  ASSERT_TRUE(store_->SetAccountWebhook("alice", "https://alice.example.com/hook"));
+  EXPECT_EQ(store_->FindAccount("alice")->webhook_url, "https://alice.example.com/hook");
+  auto secret = store_->WebhookSecretOf("alice");
+  ASSERT_TRUE(secret.has_value());
+  EXPECT_EQ(secret->size(), 64u);
+  EXPECT_EQ(*store_->WebhookSecretOf("alice"), *secret);  // made once
+  MakeAccount("bob", "free");
+  EXPECT_NE(*store_->WebhookSecretOf("bob"), *secret);
+  ASSERT_TRUE(store_->SetAccountWebhook("alice", ""));
+  EXPECT_EQ(store_->FindAccount("alice")->webhook_url, "");
+  EXPECT_EQ(*store_->WebhookSecretOf("alice"), *secret);  // clearing the URL keeps the secret
+  EXPECT_EQ(store_->SetAccountWebhook("nobody", "https://x.example/").error().code,
+            core::ErrorCode::kNotFound);
+  EXPECT_EQ(store_->WebhookSecretOf("nobody").error().code, core::ErrorCode::kNotFound);
+
+  // Account jobs are signed with the account's secret, made when first needed.
+  Account carol = MakeAccount("carol", "paid", 10);
+  NewJob job = Hooked(MakeJob(1, "paid", carol.id));
+  job.webhook_secret = "ignored for accounts";
+  Finish(job, Of(carol));
+  std::vector<DueDelivery> due = store_->ClaimDueDeliveries(10, 60000);
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_EQ(due[0].secret, *store_->WebhookSecretOf("carol"));
+}
+
+TEST_F(SqliteStoreTest, SchemaIsAtTheLatestVersion) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ + "/ocrchat.db").c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(stmt, 0), 3);
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
 }
 
 TEST_F(SqliteStoreTest, ReopeningKeepsDataAndSchema) {

@@ -30,6 +30,7 @@ struct Account {
   std::string plan;  // "free" | "paid"
   int64_t credits = 0;  // paid plans: credits left
   std::string created_at;
+  std::string webhook_url;  // where its jobs are POSTed when they end, by default; "" none
 };
 
 // Who is asking: an account, or anonymous from an IP.
@@ -70,6 +71,25 @@ struct Refusal {
   std::string message;
 };
 
+// ---- idempotency --------------------------------------------------------------
+
+// How long an Idempotency-Key names its job; older keys are ignored, and
+// DeleteExpired removes them.
+inline constexpr int64_t kIdempotencyKeyTtlMs = 24LL * 3600 * 1000;
+
+// A POST's Idempotency-Key: the key, whose it is, and what was asked.
+struct IdempotencyKey {
+  std::string scope;        // the caller: "account:12" | "ip:203.0.113.9"
+  std::string key;          // as sent
+  std::string fingerprint;  // what the request asked for (the file and the parameters)
+};
+
+// An Idempotency-Key that was used in the last kIdempotencyKeyTtlMs.
+struct KeyUse {
+  std::string job_uuid;     // the job it made (which may have been deleted since)
+  std::string fingerprint;  // what that request asked for
+};
+
 // ---- jobs and the page queue ------------------------------------------------
 
 struct NewJob {
@@ -86,6 +106,19 @@ struct NewJob {
   std::vector<int> pages;   // page indexes of the file to process, in order
   std::string upload;       // the file's bytes (already decrypted)
   std::vector<std::string> warnings;
+  std::optional<IdempotencyKey> idempotency_key;
+  // Where the job is POSTed when it ends. An account's jobs are signed with
+  // its secret (created when first needed); an anonymous job with its own,
+  // webhook_secret.
+  std::optional<std::string> webhook_url, webhook_secret;
+};
+
+// What AcceptJob did.
+struct Accepted {
+  std::string uuid;  // the job stored; with `earlier`, the job the key names
+  // The request's Idempotency-Key was in use: nothing was stored or
+  // charged, and this is what it was used for (the same request or not).
+  std::optional<KeyUse> earlier;
 };
 
 struct JobRow {
@@ -113,6 +146,41 @@ struct Task {
   int attempts = 0;  // claims so far, this one included
   std::string recipe_json;
   std::string format;
+};
+
+// ---- webhooks -------------------------------------------------------------------
+
+// One event of a job (its end) to be POSTed to its webhook URL, as the job
+// object shows it.
+struct Delivery {
+  std::string id;      // random; the X-Ocrchat-Delivery header
+  std::string event;   // job.done | job.failed
+  std::string status;  // pending | delivered | failed (given up)
+  int attempts = 0;
+  std::optional<int> last_status_code;  // the last answer's HTTP status; none without one
+  std::string last_error;               // "" when none
+  int64_t next_attempt_at_ms = 0;       // 0 once delivered or given up
+};
+
+struct JobWebhook {
+  std::string url;
+  std::vector<Delivery> deliveries;  // oldest first
+};
+
+// A delivery due to be sent, with what sending it needs.
+struct DueDelivery {
+  Delivery delivery;
+  std::string job_uuid, url;
+  std::string secret;  // signs the body: the account's, or the anonymous job's own
+  std::string body;    // as first sent; "" before the first attempt
+  int64_t created_at_ms = 0;  // when the job ended
+};
+
+// How one attempt went.
+struct AttemptResult {
+  bool delivered = false;
+  std::optional<int> status_code;
+  std::string error;
 };
 
 struct ConversationMessage {
@@ -157,14 +225,26 @@ class Store {
   virtual core::Status RevokeToken(const std::string& token) = 0;  // kNotFound if unknown
   // The account of a live token; nullopt for unknown or revoked tokens.
   virtual std::optional<Account> Authenticate(const std::string& token) = 0;
+  // The account's default webhook URL ("" clears it; the caller checks the
+  // URL); setting one creates the account's webhook secret.
+  virtual core::Status SetAccountWebhook(const std::string& name, const std::string& url) = 0;
+  // The secret that signs the account's webhooks, created when first needed.
+  virtual core::Result<std::string> WebhookSecretOf(const std::string& name) = 0;
 
   virtual Usage UsageOf(const Caller& caller, const Allowance& allowance) = 0;
 
   // In one transaction: checks the per-file cap and the allowance (with
   // pages reserved by unfinished jobs), reserves the pages, stores the job,
-  // its upload and its page tasks. A Refusal when the caller may not.
-  virtual std::expected<void, Refusal> AcceptJob(const NewJob& job, const Caller& caller,
-                                                 const Allowance& allowance) = 0;
+  // its upload and its page tasks, and its idempotency key. A Refusal when
+  // the caller may not. When the job's key (same scope) was used in the
+  // last kIdempotencyKeyTtlMs nothing is stored or charged and `earlier`
+  // says what it was used for; the key is looked at before the allowance,
+  // so that of concurrent requests with one key exactly one makes a job.
+  virtual std::expected<Accepted, Refusal> AcceptJob(const NewJob& job, const Caller& caller,
+                                                     const Allowance& allowance) = 0;
+  // The use of a key in the last kIdempotencyKeyTtlMs, if any.
+  virtual std::optional<KeyUse> FindIdempotencyKey(const std::string& scope,
+                                                   const std::string& key) = 0;
 
   virtual std::optional<JobRow> GetJob(const std::string& uuid) = 0;
   // Finished pages of a job, in order.
@@ -193,15 +273,17 @@ class Store {
   virtual std::string PdfImageOf(const std::string& job_uuid, int index) = 0;
   // Assembly: the job becomes done with its artifacts (e.g. "pdf"), its
   // detected language and warnings (added to those it was accepted with,
-  // repeats dropped); the upload is deleted. Finishing a done job again is
-  // a no-op; a failed job gives kConflict.
+  // repeats dropped); the upload is deleted; a job with a webhook gets its
+  // job.done delivery, due now. Finishing a done job again is a no-op; a
+  // failed job gives kConflict.
   virtual core::Status FinishJob(const Task& task, const std::string& detected_language,
                                  const std::vector<std::string>& warnings,
                                  const std::vector<std::pair<std::string, std::string>>& artifacts) = 0;
   virtual std::optional<std::string> ArtifactOf(const std::string& job_uuid,
                                                 const std::string& name) = 0;
   // The job fails with `error`; its other tasks are dropped, pages not
-  // charged are released, the upload is deleted.
+  // charged are released, the upload is deleted; a job with a webhook gets
+  // its job.failed delivery, due now (as wherever else a job fails).
   virtual core::Status FailJob(const std::string& job_uuid, const core::Error& error) = 0;
   // The worker holding a task died or overran its lease: with `retry`, its
   // task goes back to the queue unless it was claimed twice already;
@@ -213,11 +295,27 @@ class Store {
   // After a restart: every running task in the database, whichever worker
   // holds it, goes back to the queue (not counted as an attempt).
   virtual void RequeueRunning() = 0;
-  // Deletes jobs finished more than retention_ms ago; returns how many.
+  // Deletes jobs finished more than retention_ms ago (their webhook
+  // deliveries with them); returns how many. Idempotency keys older than
+  // kIdempotencyKeyTtlMs go too.
   virtual int DeleteExpired(int64_t retention_ms) = 0;
   virtual Stats GetStats() = 0;
   // Adds a node's calls to the model server since its last report.
   virtual void CountModelCalls(int64_t requests, int64_t errors, int64_t latency_ms) = 0;
+
+  // Webhooks. The job's URL and deliveries; nullopt when it has no webhook.
+  virtual std::optional<JobWebhook> WebhookOf(const std::string& job_uuid) = 0;
+  // Claims up to `limit` pending deliveries whose next attempt is due,
+  // oldest first, moving that attempt lease_ms ahead: a sender that dies
+  // while sending leaves the delivery to be tried again then.
+  virtual std::vector<DueDelivery> ClaimDueDeliveries(int limit, int64_t lease_ms) = 0;
+  // Records an attempt: delivered; or pending, to be tried again at
+  // next_attempt_at_ms; or, with nullopt, given up (failed). `body` is kept
+  // as the delivery's body when it has none, so that every attempt sends
+  // the same bytes.
+  virtual void RecordAttempt(const std::string& delivery_id, const std::string& body,
+                             const AttemptResult& result,
+                             std::optional<int64_t> next_attempt_at_ms) = 0;
 
   // Chat. CreateConversation returns the new id, "" when the job is unknown.
   virtual std::string CreateConversation(const std::string& job_uuid, int64_t account_id) = 0;
