@@ -17,6 +17,7 @@
 #include "export/export.h"
 #include "jobs/config.h"
 #include "jobs/local.h"
+#include "jobs/preview.h"
 #include "jobs/probe.h"
 #include "jobs/worker.h"
 #include "translate/translate.h"
@@ -252,6 +253,16 @@ int main(int argc, char** argv) {
   probe_cmd->add_option("--max-pixels", config.limits.max_pixels);
   probe_cmd->add_option("--dpi", config.limits.dpi);
 
+  std::string preview_file;
+  int preview_page = 0, preview_rotate = 0, preview_longest = jobs::kPreviewPx;
+  CLI::App* preview_cmd = app.add_subcommand("preview", "Render a page preview (internal)");
+  preview_cmd->group("");
+  preview_cmd->add_option("file", preview_file)->required();
+  preview_cmd->add_option("--page", preview_page);
+  preview_cmd->add_option("--rotate", preview_rotate);
+  preview_cmd->add_option("--longest", preview_longest);
+  preview_cmd->add_option("--max-pixels", config.limits.max_pixels);
+
   std::string data_dir = "./data", name, plan = "free", token;
   int64_t credits = 0;
   CLI::App* account_cmd = app.add_subcommand("account", "Create and manage accounts");
@@ -307,6 +318,9 @@ int main(int argc, char** argv) {
   if (ocr_cmd->parsed()) return RunOcr(ocr);
   if (serve_cmd->parsed()) return api::Serve(config);
   if (probe_cmd->parsed()) return jobs::RunProbeCommand(probe_file, probe_decrypted, config.limits);
+  if (preview_cmd->parsed())
+    return jobs::RunPreviewCommand(preview_file, preview_page, preview_rotate, preview_longest,
+                                   config.limits);
   if (worker_cmd->parsed()) {
     static std::atomic<bool> stop{false};
     signal(SIGTERM, [](int) { stop = true; });

@@ -29,6 +29,7 @@
 #include "export/export.h"
 #include "jobs/job_object.h"
 #include "jobs/pipeline.h"
+#include "jobs/preview.h"
 #include "jobs/probe.h"
 #include "jobs/supervisor.h"
 #include "ocr/languages.h"
@@ -156,6 +157,7 @@ class Api {
     server.Get(R"(/api/v1/ocr/([^/]+)/?)", [this](const auto& req, auto& res) { Guard(req, res, &Api::Status); });
     server.Delete(R"(/api/v1/ocr/([^/]+)/?)", [this](const auto& req, auto& res) { Guard(req, res, &Api::Delete); });
     server.Get(R"(/api/v1/ocr/([^/]+)/download/?)", [this](const auto& req, auto& res) { Guard(req, res, &Api::Download); });
+    server.Get(R"(/api/v1/ocr/([^/]+)/pages/(\d{1,6})/image/?)", [this](const auto& req, auto& res) { Guard(req, res, &Api::PageImage); });
     server.Get(R"(/api/v1/account/?)", [this](const auto& req, auto& res) { Guard(req, res, &Api::AccountInfo); });
     server.Get(R"(/api/v1/languages/?)", [this](const auto& req, auto& res) { Guard(req, res, &Api::Languages); });
     server.Get(R"(/api/v1/tools/?)", [this](const auto& req, auto& res) { Guard(req, res, &Api::ToolList); });
@@ -466,6 +468,40 @@ class Api {
     if (!job || !Store().DeleteJob(job->uuid))
       return SendError(res, ErrorCode::kNotFound, "no such job");
     res.status = 204;
+  }
+
+  // Page n of the job (from 0, in the job's order) as a JPEG about 1500 px
+  // long, turned as it was read: its boxes scale by width / page width.
+  void PageImage(const httplib::Request& req, httplib::Response& res, const store::Caller& caller) {
+    auto job = VisibleJob(req.matches[1], caller);
+    if (!job) return SendError(res, ErrorCode::kNotFound, "no such job");
+    if (job->status != "done")
+      return SendError(res, ErrorCode::kConflict,
+                       "the job is " + job->status + ": page images are ready when it is done");
+    const size_t n = std::stoul(req.matches[2]);
+    std::vector<core::Page> pages = Store().PagesOf(job->uuid);
+    if (n >= pages.size())
+      return SendError(res, ErrorCode::kNotFound,
+                       "the job has " + std::to_string(pages.size()) + " pages, numbered from 0");
+    std::optional<std::string> pdf = Store().ArtifactOf(job->uuid, "pdf");
+    if (!pdf) return SendError(res, ErrorCode::kNotFound, "no page image is kept for this job");
+    // A PDF upload keeps all its pages; an image upload's PDF holds the
+    // job's pages in order.
+    const int pdf_page = job->format == "pdf" ? pages[n].index : static_cast<int>(n);
+    fs::path tmp = fs::path(config_.data_dir) / "tmp";
+    std::error_code ec;
+    fs::create_directories(tmp, ec);
+    fs::path path = tmp / (core::NewUuid() + ".preview.pdf");
+    {
+      std::ofstream out(path, std::ios::binary);
+      out.write(pdf->data(), static_cast<std::streamsize>(pdf->size()));
+    }
+    auto jpeg = jobs::PreviewInChild(config_.binary, path, pdf_page, pages[n].rotation,
+                                     config_.limits, 60000);
+    fs::remove(path, ec);
+    if (!jpeg) return SendError(res, ErrorCode::kInternal, jpeg.error().message);
+    res.set_header("Cache-Control", "private, max-age=3600");
+    res.set_content(std::move(*jpeg), "image/jpeg");
   }
 
   void Download(const httplib::Request& req, httplib::Response& res, const store::Caller& caller) {

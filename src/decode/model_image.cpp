@@ -16,13 +16,17 @@ using OwnedPix = std::unique_ptr<Pix, PixFree>;
 
 }  // namespace
 
-core::Result<ModelImage> EncodeForModel(const Pix* image, int longest_px, int rotate_degrees) {
+namespace {
+
+// The image turned, without a colormap, at least 8 bits deep, scaled down
+// to longest_px.
+core::Result<OwnedPix> Prepare(const Pix* image, int longest_px, int rotate_degrees) {
   Pix* source = const_cast<Pix*>(image);
   if (!source) return core::Fail(core::ErrorCode::kInternal, "no page image");
   OwnedPix work(pixGetColormap(source) ? pixRemoveColormap(source, REMOVE_CMAP_BASED_ON_SRC)
                                        : pixClone(source));
-  // Models read gray better than 1-bit: scaling a 1-bit page to gray also
-  // anti-aliases it.
+  // Models (and people) read gray better than 1-bit: scaling a 1-bit page
+  // to gray also anti-aliases it.
   if (work && pixGetDepth(work.get()) < 8) work.reset(pixConvertTo8(work.get(), 0));
   if (!work) return core::Fail(core::ErrorCode::kInternal, "the page image could not be converted");
   int quads = ((rotate_degrees % 360) + 360) % 360 / 90;
@@ -34,19 +38,36 @@ core::Result<ModelImage> EncodeForModel(const Pix* image, int longest_px, int ro
     work.reset(pixScale(work.get(), scale, scale));
     if (!work) return core::Fail(core::ErrorCode::kInternal, "the page image could not be scaled");
   }
+  return work;
+}
+
+core::Result<ModelImage> Encode(Pix* pix, bool jpeg) {
   ModelImage out;
-  out.width = pixGetWidth(work.get());
-  out.height = pixGetHeight(work.get());
-  const bool color = pixGetDepth(work.get()) == 32;
+  out.width = pixGetWidth(pix);
+  out.height = pixGetHeight(pix);
   l_uint8* bytes = nullptr;
   size_t size = 0;
-  int failed = color ? pixWriteMemJpeg(&bytes, &size, work.get(), 90, 0)
-                     : pixWriteMemPng(&bytes, &size, work.get(), 0.0f);
+  int failed = jpeg ? pixWriteMemJpeg(&bytes, &size, pix, 85, 0) : pixWriteMemPng(&bytes, &size, pix, 0.0f);
   if (failed || !bytes) return core::Fail(core::ErrorCode::kInternal, "the page image could not be encoded");
   out.data.assign(reinterpret_cast<const char*>(bytes), size);
   lept_free(bytes);
-  out.mime = color ? "image/jpeg" : "image/png";
+  out.mime = jpeg ? "image/jpeg" : "image/png";
   return out;
+}
+
+}  // namespace
+
+core::Result<ModelImage> EncodeForModel(const Pix* image, int longest_px, int rotate_degrees) {
+  auto work = Prepare(image, longest_px, rotate_degrees);
+  if (!work) return std::unexpected(work.error());
+  // Colour photos as JPEG; text pages lose nothing as PNG.
+  return Encode(work->get(), pixGetDepth(work->get()) == 32);
+}
+
+core::Result<ModelImage> EncodePreview(const Pix* image, int longest_px, int rotate_degrees) {
+  auto work = Prepare(image, longest_px, rotate_degrees);
+  if (!work) return std::unexpected(work.error());
+  return Encode(work->get(), true);
 }
 
 }  // namespace ocrchat::decode

@@ -21,4 +21,8 @@ struct ModelImage {
 // rotate_degrees: 0, 90, 180 or 270, clockwise, applied before scaling.
 core::Result<ModelImage> EncodeForModel(const Pix* image, int longest_px, int rotate_degrees = 0);
 
+// A preview of a page for people (the web page): the same turn and scale,
+// always JPEG (gray or colour).
+core::Result<ModelImage> EncodePreview(const Pix* image, int longest_px, int rotate_degrees = 0);
+
 }  // namespace ocrchat::decode

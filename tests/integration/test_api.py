@@ -19,6 +19,21 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TOOLS = os.path.dirname(HERE)  # tests/: the npm tools the set-up installs
 
 
+def jpeg_size(data):
+    """(width, height) of JPEG bytes."""
+    assert data[:2] == b"\xff\xd8", "not a JPEG"
+    i = 2
+    while i + 9 < len(data):
+        if data[i] != 0xFF:
+            i += 1
+            continue
+        marker, length = data[i + 1], int.from_bytes(data[i + 2:i + 4], "big")
+        if marker in (0xC0, 0xC1, 0xC2):
+            return int.from_bytes(data[i + 7:i + 9], "big"), int.from_bytes(data[i + 5:i + 7], "big")
+        i += 2 + length
+    raise AssertionError("no JPEG frame header")
+
+
 class ApiTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -162,6 +177,27 @@ class ApiTest(unittest.TestCase):
                              data={"password": "openpassword"})
         self.assertEqual(r.status_code, 200, r.text)
         self.assertIn("Lorem ipsum", r.json()["text"])
+
+    def test_page_images(self):
+        for path, pages in ((testdata("formats/multi-page-images.pdf"), 3),
+                            (testdata("formats/simple.png"), 1),
+                            (testdata("pages/tesseract/phototest-rotated-180.png"), 1)):
+            job = self.server.post(path, self.token).json()
+            self.assertEqual(job["status"], "done")
+            for n in range(pages):
+                r = self.server.get("/api/v1/ocr/%s/pages/%d/image" % (job["uuid"], n), self.token)
+                self.assertEqual(r.status_code, 200, r.text)
+                self.assertEqual(r.headers["Content-Type"], "image/jpeg")
+                width, height = jpeg_size(r.content)
+                self.assertLessEqual(max(width, height), 1500)
+                page = job["pages"][n]
+                # The page's boxes scale onto the preview by one factor.
+                self.assertAlmostEqual(width / page["width"], height / page["height"], delta=0.02)
+            missing = self.server.get("/api/v1/ocr/%s/pages/%d/image" % (job["uuid"], pages), self.token)
+            self.assertEqual(missing.status_code, 404)
+            self.assertIn("numbered from 0", missing.json()["error"])
+            other = self.server.get("/api/v1/ocr/%s/pages/0/image" % job["uuid"], self.other)
+            self.assertEqual(other.status_code, 404, "another account never sees the page")
 
     def test_static_routes(self):
         self.assertEqual(self.server.get("/healthz").json()["status"], "ok")
