@@ -4,6 +4,9 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <thread>
 
 #include <cstdlib>
 #include <filesystem>
@@ -50,8 +53,18 @@ bool ReadFile(const std::string& path, std::string& out) {
 struct OcrArgs {
   std::string file, lang = "auto", tier = "cpu", tool, translate_to, format = "txt", output, password;
   int dpi = 300;
+  int jobs = 0;  // 0: one per core
   vlm::Config vlm;
 };
+
+// "page 3/10, 12 s left" on one line of a terminal.
+void ShowProgress(int done, int total, std::chrono::steady_clock::time_point started) {
+  double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  double left = done > 0 ? elapsed / done * (total - done) : 0;
+  std::fprintf(stderr, "\rpage %d/%d, %.0f s left   ", done, total, left);
+  if (done == total) std::fprintf(stderr, "\r%*s\r", 40, "");
+  std::fflush(stderr);
+}
 
 // The vision-language model server's flags; each also reads OCRCHAT_<NAME>.
 void AddVlmFlags(CLI::App* cmd, vlm::Config& vlm, double& timeout_s) {
@@ -101,8 +114,14 @@ int RunOcr(const OcrArgs& args) {
   decode::Limits limits;
   limits.dpi = args.dpi;
   std::string name = args.file.substr(args.file.find_last_of('/') + 1);
+  jobs::LocalOptions options;
+  options.vlm = &args.vlm;
+  options.jobs = args.jobs > 0 ? args.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const auto started = std::chrono::steady_clock::now();
+  if (isatty(STDERR_FILENO))
+    options.progress = [started](int done, int total) { ShowProgress(done, total, started); };
   auto result = jobs::RecognizeFile(std::move(bytes), name, *recipe, limits, args.password,
-                                    *format == exports::Format::kPdf, &args.vlm);
+                                    *format == exports::Format::kPdf, options);
   if (!result) {
     std::cerr << "ocrchat: " << args.file << ": " << result.error().message << "\n";
     return 1;
@@ -198,6 +217,8 @@ int main(int argc, char** argv) {
   ocr_cmd->add_option("--password", ocr.password, "password of an encrypted PDF");
   ocr_cmd->add_option("-o,--output", ocr.output, "output file (default: standard output)");
   ocr_cmd->add_option("--translate-to", ocr.translate_to, "with --tool translate: the language");
+  ocr_cmd->add_option("-j,--jobs", ocr.jobs, "pages read at once (default: one per core)")
+      ->check(CLI::Range(0, 256));
   AddVlmFlags(ocr_cmd, ocr.vlm, ocr_vlm_timeout_s);
 
   jobs::Config config;

@@ -1,6 +1,13 @@
 // Recognising a file in one process.
 #include "jobs/local.h"
 
+#include <algorithm>
+#include <atomic>
+#include <climits>
+#include <mutex>
+#include <optional>
+#include <thread>
+
 #include "core/clock.h"
 #include "core/crypto.h"
 
@@ -9,7 +16,7 @@ namespace ocrchat::jobs {
 core::Result<LocalResult> RecognizeFile(std::string bytes, const std::string& filename,
                                         const Recipe& recipe, const decode::Limits& limits,
                                         const std::string& password, bool want_pdf,
-                                        const vlm::Config* vlm) {
+                                        const LocalOptions& options) {
   LocalResult result;
   result.info.uuid = core::NewUuid();
   result.info.created_at = core::NowRfc3339();
@@ -22,27 +29,59 @@ core::Result<LocalResult> RecognizeFile(std::string bytes, const std::string& fi
   auto format = decode::Sniff(bytes);
   if (!format) return std::unexpected(format.error());
   std::string original = want_pdf && *format == decode::Format::kPdf ? bytes : std::string();
-  auto source = decode::Open(std::move(bytes), limits, password);
-  if (!source) return std::unexpected(source.error());
-  auto engine = ocr::MakeTesseractEngine();
-  std::unique_ptr<translate::Translator> translator;
-  if (recipe.translate_to)
-    translator = vlm && vlm->Configured() ? translate::MakeModelTranslator(vlm->server)
-                                          : translate::MakeApertiumTranslator();
-  std::vector<core::Page> pages;
-  std::vector<exports::PdfPageImage> images;
-  const int count = (*source)->PageCount();
-  for (int i = 0; i < count; ++i) {
-    auto page = ProcessPage(**source, i, *engine, recipe, vlm);
-    if (!page) return std::unexpected(page.error());
-    if (recipe.translate_to) TranslateInto(*page, *recipe.translate_to, translator.get());
-    pages.push_back(std::move(*page));
-    if (want_pdf && original.empty()) {
-      auto image = PageImageForPdf(**source, i);
-      if (!image) return std::unexpected(image.error());
-      images.push_back(std::move(*image));
+  auto first = decode::Open(bytes, limits, password);
+  if (!first) return std::unexpected(first.error());
+  const int count = (*first)->PageCount();
+  const int threads = std::clamp(options.jobs, 1, std::max(1, count));
+  std::vector<core::Page> pages(count);
+  std::vector<exports::PdfPageImage> images(want_pdf && original.empty() ? count : 0);
+  std::atomic<int> next{0};
+  std::mutex mutex;
+  std::optional<core::Error> failure;  // the lowest failed page's error, guarded by mutex
+  int failed_page = INT_MAX;           // guarded by mutex
+  int done = 0;                        // guarded by mutex
+  // Each thread has its own source and engine: neither is thread-safe.
+  auto read_pages = [&](decode::Source& source) {
+    auto engine = ocr::MakeTesseractEngine();
+    std::unique_ptr<translate::Translator> translator;
+    if (recipe.translate_to)
+      translator = options.vlm && options.vlm->Configured()
+                       ? translate::MakeModelTranslator(options.vlm->server)
+                       : translate::MakeApertiumTranslator();
+    for (int i = next++; i < count; i = next++) {
+      {
+        std::lock_guard lock(mutex);
+        if (failure) return;
+      }
+      auto page = ProcessPage(source, i, *engine, recipe, options.vlm);
+      core::Result<exports::PdfPageImage> image = exports::PdfPageImage{};
+      if (page && recipe.translate_to) TranslateInto(*page, *recipe.translate_to, translator.get());
+      if (page && !images.empty()) image = PageImageForPdf(source, i);
+      std::lock_guard lock(mutex);
+      if (!page || !image) {
+        if (i < failed_page) {
+          failed_page = i;
+          failure = page ? image.error() : page.error();
+        }
+        return;
+      }
+      pages[i] = std::move(*page);
+      if (!images.empty()) images[i] = std::move(*image);
+      ++done;
+      if (options.progress) options.progress(done, count);
     }
+  };
+  std::vector<std::thread> workers;
+  std::vector<std::unique_ptr<decode::Source>> sources;
+  for (int t = 1; t < threads; ++t) {
+    auto source = decode::Open(bytes, limits, password);
+    if (!source) return std::unexpected(source.error());
+    sources.push_back(std::move(*source));
   }
+  for (auto& source : sources) workers.emplace_back([&, s = source.get()] { read_pages(*s); });
+  read_pages(**first);
+  for (std::thread& worker : workers) worker.join();
+  if (failure) return std::unexpected(*failure);
   result.document = Assemble(std::move(pages));
   result.info.page_count = count;
   result.info.pages_done = count;

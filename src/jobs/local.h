@@ -2,6 +2,7 @@
 // `ocrchat ocr`, with no server and no store.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "core/document.h"
@@ -18,13 +19,20 @@ struct LocalResult {
   std::string searchable_pdf;  // filled when asked for
 };
 
-// Reads, recognises and assembles every page of `bytes`. With
-// `want_pdf`, also builds the searchable PDF (the original PDF with a text
-// layer, or the page images under one). With `vlm` configured, the vlm
-// tier's pages are read by that model server.
+struct LocalOptions {
+  const vlm::Config* vlm = nullptr;  // the vlm tier's model server, if any
+  int jobs = 1;                      // pages read at once, each on a thread with its own engine
+  // Called after each page, from the thread that read it (one at a time).
+  std::function<void(int pages_done, int page_count)> progress;
+};
+
+// Reads, recognises and assembles every page of `bytes`, `options.jobs`
+// pages at a time. With `want_pdf`, also builds the searchable PDF (the
+// original PDF with a text layer, or the page images under one). The first
+// page that fails fails the whole file.
 core::Result<LocalResult> RecognizeFile(std::string bytes, const std::string& filename,
                                         const Recipe& recipe, const decode::Limits& limits,
                                         const std::string& password, bool want_pdf,
-                                        const vlm::Config* vlm = nullptr);
+                                        const LocalOptions& options = {});
 
 }  // namespace ocrchat::jobs

@@ -43,6 +43,41 @@ core::Result<LocalResult> Recognize(const fs::path& path, const std::string& lan
 
 const fs::path kData = OCRCHAT_TESTDATA;
 
+// Pages read on several threads come out as one thread reads them, in order,
+// with the progress reported once a page.
+TEST(RecognizeFileTest, SeveralJobsGiveTheSameDocument) {
+  auto recipe = MakeRecipe("cpu", "en", "", "");
+  ASSERT_TRUE(recipe);
+  std::string bytes = ReadAll(kData / "formats/multi-page-mixed.pdf");
+  auto one = RecognizeFile(bytes, "mixed.pdf", *recipe, decode::Limits{}, "", true);
+  ASSERT_TRUE(one) << one.error().message;
+  std::vector<int> progress;
+  LocalOptions options;
+  options.jobs = 3;
+  options.progress = [&](int done, int total) {
+    EXPECT_EQ(total, 6);
+    progress.push_back(done);
+  };
+  auto three = RecognizeFile(bytes, "mixed.pdf", *recipe, decode::Limits{}, "", true, options);
+  ASSERT_TRUE(three) << three.error().message;
+  EXPECT_EQ(three->document.Text(), one->document.Text());
+  ASSERT_EQ(three->document.pages.size(), 6u);
+  for (int i = 0; i < 6; ++i) EXPECT_EQ(three->document.pages[i].index, i);
+  EXPECT_EQ(progress, (std::vector<int>{1, 2, 3, 4, 5, 6}));
+  EXPECT_FALSE(three->searchable_pdf.empty());
+}
+
+TEST(RecognizeFileTest, AFileThatCannotBeOpenedFailsWithSeveralJobs) {
+  auto recipe = MakeRecipe("cpu", "en", "", "");
+  ASSERT_TRUE(recipe);
+  LocalOptions options;
+  options.jobs = 2;
+  auto result = RecognizeFile(ReadAll(kData / "robustness/py-pdf/libreoffice-writer-password.pdf"),
+                              "locked.pdf", *recipe, decode::Limits{}, "", false, options);
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().code, core::ErrorCode::kEncrypted);
+}
+
 // Each file of formats/ with the phrases it must contain, in order
 // (lower-cased), as paperless-ngx's tests check them.
 TEST(FormatsTest, EveryFormatGivesItsText) {
