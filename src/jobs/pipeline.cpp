@@ -190,7 +190,10 @@ core::Result<core::Page> ReadPage(decode::Source& source, int index, ocr::Engine
     // at that size and orientation.
     if (page.rotation == 0 && page.dpi == image->dpi)
       page.rules = ocr::FindRules(image->pix.get());
-    page.warnings = std::move(image->warnings);
+    // The engine's warnings, then the rendering's.
+    page.warnings.insert(page.warnings.end(), image->warnings.begin(), image->warnings.end());
+    for (std::string& warning : page.warnings)
+      if (!warning.starts_with("page ")) warning = "page " + std::to_string(index + 1) + ": " + warning;
     page.source = core::TextSource::kOcr;
   }
   page.index = index;

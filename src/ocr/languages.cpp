@@ -186,6 +186,11 @@ std::string ToIso(std::string_view tesseract) {
   return first;
 }
 
+std::string ScriptModel(std::string_view script) {
+  auto it = kScriptModels.find(script);
+  return it == kScriptModels.end() ? "" : it->second;
+}
+
 std::string ModelForScript(std::string_view script) {
   auto it = kScriptModels.find(script);
   if (it == kScriptModels.end() || !IsInstalled(it->second)) return "";

@@ -38,6 +38,10 @@ std::string ToIso(std::string_view tesseract);
 // "" when none is installed.
 std::string ModelForScript(std::string_view script);
 
+// The Tesseract model that reads a script OSD names, installed or not ("tel"
+// for "Telugu"); "" for a script we know no model of.
+std::string ScriptModel(std::string_view script);
+
 // The language of a text, as a Tesseract code ("fra"), or "" when it cannot
 // be told reliably. Uses CLD2.
 std::string DetectTextLanguage(std::string_view utf8_text);

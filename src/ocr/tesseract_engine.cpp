@@ -184,6 +184,13 @@ constexpr double kMaxRecognitionPixels = 36'000'000;
 constexpr const char* kScriptCandidates[] = {"eng", "rus", "ell", "ara", "heb", "hin", "ben",
                                              "tam", "tha", "chi_sim", "jpn", "kor"};
 
+// Debian names its packages after the models, with '_' as '-'
+// (chi_sim -> tesseract-ocr-chi-sim).
+std::string DebianName(std::string model) {
+  std::replace(model.begin(), model.end(), '_', '-');
+  return model;
+}
+
 bool IsInstalledModel(const std::string& model) {
   std::vector<std::string> installed = InstalledLanguages();
   return std::find(installed.begin(), installed.end(), model) != installed.end();
@@ -247,11 +254,16 @@ class TesseractEngine final : public Engine {
     int rotation = 0;
     const bool first_poor = IsPoor(*best);
     bool switched_script = false;
+    std::string missing_model, missing_script;  // a script whose model is not installed
 
     // A poor reading: maybe the page is turned, or in another script.
     if ((options.fix_orientation || automatic) && IsPoor(*best)) {
       Orientation osd = DetectOrientation(upright.get());
       std::string script_model = automatic ? ModelForScript(osd.script) : "";
+      if (automatic && script_model.empty() && osd.script != "Latin" && !ScriptModel(osd.script).empty()) {
+        missing_model = ScriptModel(osd.script);
+        missing_script = osd.script;
+      }
       bool turn = options.fix_orientation && osd.rotate != 0;
       bool other_script = !script_model.empty() && script_model != languages;
       if (turn || other_script) {
@@ -272,6 +284,21 @@ class TesseractEngine final : public Engine {
     // Still poor in automatic mode: OSD can name the wrong script on short
     // texts, so try each installed script's model on a sample of the text
     // and read the page again with the one that reads it best.
+    // A script whose model is not installed is not read with another
+    // script's model: that gives confident garbage. The page says so.
+    if (!missing_model.empty()) {
+      core::Page page;
+      page.rotation = rotation;
+      page.language = languages;
+      page.width = pixGetWidth(upright.get());
+      page.height = pixGetHeight(upright.get());
+      page.dpi = options.dpi;
+      page.warnings.push_back("the page is in the " + missing_script +
+                              " script, and its Tesseract model is not installed (Debian package "
+                              "tesseract-ocr-" + DebianName(missing_model) +
+                              ", or tesseract-ocr-all for every language): its text was not read");
+      return page;
+    }
     const bool has_text = best->page.WordCount() > 0 || best->unread_glyphs > 20;
     if (automatic && first_poor && has_text && (IsPoor(*best) || switched_script)) {
       OwnedPix sample = SampleOfText(upright.get(), best->page);
