@@ -8,11 +8,27 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <fstream>
+#include <string>
 #include <iostream>
 #include <vector>
 
 namespace ocrchat::jobs {
+namespace {
+
+// A process of this machine with that id exists (a zombie counts as gone).
+bool IsAlive(int pid) {
+  if (pid <= 0 || (kill(pid, 0) != 0 && errno == ESRCH)) return false;
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  std::getline(stat, line);
+  size_t close = line.rfind(')');
+  return close == std::string::npos || close + 2 >= line.size() || line[close + 2] != 'Z';
+}
+
+}  // namespace
 
 Supervisor::Supervisor(Config config)
     : config_(std::move(config)), webhooks_(config_.data_dir, config_.webhook) {
@@ -22,7 +38,15 @@ Supervisor::Supervisor(Config config)
 Supervisor::~Supervisor() { Stop(); }
 
 void Supervisor::Start() {
-  if (auto store = store::OpenSqlite(config_.data_dir)) (*store)->RequeueRunning();
+  // Tasks left running by workers that are gone (a previous run's): back
+  // to the queue. A worker process of another server on this data, alive,
+  // keeps its own.
+  if (auto store = store::OpenSqlite(config_.data_dir)) {
+    std::vector<int> gone;
+    for (int worker : (*store)->RunningWorkers())
+      if (!IsAlive(worker)) gone.push_back(worker);
+    (*store)->RequeueWorkers(gone);
+  }
   for (int i = 0; i < config_.workers; ++i) Spawn();
   thread_ = std::thread([this] { Loop(); });
   webhooks_.Start();
@@ -129,12 +153,24 @@ void Supervisor::Loop() {
         Spawn();
       }
     }
-    // Workers past their lease: stop them; the loop above does the rest.
+    // Workers past their lease: ours are stopped (the loop above does the
+    // rest). Another process's worker past its lease has died or is stuck:
+    // its task is taken back (a dead one's is tried again).
     for (int worker : (*store)->OverdueWorkers()) {
       std::lock_guard lock(mutex_);
-      if (workers_.count(worker) && !killed_for_time_.count(worker)) {
-        killed_for_time_.insert(worker);
-        kill(worker, SIGKILL);
+      if (workers_.count(worker)) {
+        if (!killed_for_time_.count(worker)) {
+          killed_for_time_.insert(worker);
+          kill(worker, SIGKILL);
+        }
+      } else if (IsAlive(worker)) {
+        (*store)->ReleaseWorker(worker, PageTimeLimitError(config_.page_timeout_ms), false);
+      } else {
+        (*store)->ReleaseWorker(
+            worker,
+            core::MakeError(core::ErrorCode::kWorkerCrashed,
+                            "the worker reading this page stopped; the file may be damaged"),
+            true);
       }
     }
     auto now = std::chrono::steady_clock::now();

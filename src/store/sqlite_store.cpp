@@ -784,15 +784,30 @@ class SqliteStore final : public Store {
     return workers;
   }
 
-  void RequeueRunning() override {
+  std::vector<int> RunningWorkers() override {
+    std::vector<int> workers;
+    Rows rows = db_->Query(
+        "SELECT DISTINCT worker_id FROM tasks WHERE state = 'running' AND worker_id IS NOT NULL "
+        "ORDER BY worker_id");
+    while (rows.Next()) workers.push_back(static_cast<int>(rows.Int(0)));
+    return workers;
+  }
+
+  void RequeueWorkers(const std::vector<int>& worker_ids) override {
+    if (worker_ids.empty()) return;
     db_->Write([&] {
-      db_->Exec(
-          "UPDATE jobs SET pages_started = MAX(0, pages_started - ("
-          "  SELECT COUNT(*) FROM tasks t WHERE t.job_uuid = jobs.uuid AND t.state = 'running')) "
-          "WHERE uuid IN (SELECT job_uuid FROM tasks WHERE state = 'running')");
-      db_->Exec(
-          "UPDATE tasks SET state = 'queued', worker_id = NULL, lease_until_ms = NULL, "
-          "attempts = MAX(0, attempts - 1) WHERE state = 'running'");
+      for (int worker : worker_ids) {
+        db_->Exec(
+            "UPDATE jobs SET pages_started = MAX(0, pages_started - ("
+            "  SELECT COUNT(*) FROM tasks t WHERE t.job_uuid = jobs.uuid AND t.state = 'running' "
+            "  AND t.worker_id = ?1)) "
+            "WHERE uuid IN (SELECT job_uuid FROM tasks WHERE state = 'running' AND worker_id = ?1)",
+            static_cast<int64_t>(worker));
+        db_->Exec(
+            "UPDATE tasks SET state = 'queued', worker_id = NULL, lease_until_ms = NULL, "
+            "attempts = MAX(0, attempts - 1) WHERE state = 'running' AND worker_id = ?",
+            static_cast<int64_t>(worker));
+      }
     });
   }
 

@@ -648,22 +648,26 @@ TEST_F(SqliteStoreTest, AssemblyFollowsTheLastPageAndFinishes) {
   EXPECT_EQ(stats.pages_done_total, 2);
 }
 
-TEST_F(SqliteStoreTest, RequeueRunningChargesNothingAndCountsNoAttempt) {
-  NewJob job = MakeJob(2);
+TEST_F(SqliteStoreTest, RequeueWorkersTakesBackOnlyTheirTasksAndCountsNoAttempt) {
+  NewJob job = MakeJob(3);
   ASSERT_TRUE(store_->AcceptJob(job, Anonymous(), allowance_).has_value());
   ASSERT_TRUE(store_->ClaimTask(1, 60000));
   ASSERT_TRUE(store_->ClaimTask(2, 60000));
-  EXPECT_EQ(store_->GetStats().pages_running, 2);
-  store_->RequeueRunning();
+  ASSERT_TRUE(store_->ClaimTask(7, 60000));
+  EXPECT_EQ(store_->RunningWorkers(), (std::vector<int>{1, 2, 7}));
+  store_->RequeueWorkers({1, 2});
   Stats stats = store_->GetStats();
-  EXPECT_EQ(stats.pages_running, 0);
+  EXPECT_EQ(stats.pages_running, 1) << "worker 7 (alive, another process's) keeps its page";
   EXPECT_EQ(stats.pages_queued, 2);
+  EXPECT_EQ(store_->RunningWorkers(), std::vector<int>{7});
   std::optional<Task> again = store_->ClaimTask(3, 60000);
   ASSERT_TRUE(again);
   EXPECT_EQ(again->index, 0);
   EXPECT_EQ(again->attempts, 1);
-  EXPECT_EQ(store_->UsageOf(Anonymous(), allowance_).used, 2);
+  EXPECT_EQ(store_->UsageOf(Anonymous(), allowance_).used, 3);
   EXPECT_EQ(store_->GetJob(job.uuid)->pages_done, 0);
+  store_->RequeueWorkers({});
+  EXPECT_EQ(store_->GetStats().pages_running, 2);
 }
 
 TEST_F(SqliteStoreTest, OverdueWorkers) {

@@ -292,9 +292,12 @@ class Store {
                                           bool retry) = 0;
   // Workers whose leases have run out.
   virtual std::vector<int> OverdueWorkers() = 0;
-  // After a restart: every running task in the database, whichever worker
-  // holds it, goes back to the queue (not counted as an attempt).
-  virtual void RequeueRunning() = 0;
+  // Workers holding running tasks, whatever their lease.
+  virtual std::vector<int> RunningWorkers() = 0;
+  // After a restart: the running tasks of these workers (which are gone) go
+  // back to the queue, not counted as an attempt. Other workers' tasks
+  // (another process's, alive) are left alone.
+  virtual void RequeueWorkers(const std::vector<int>& worker_ids) = 0;
   // Deletes jobs finished more than retention_ms ago (their webhook
   // deliveries with them); returns how many. Idempotency keys older than
   // kIdempotencyKeyTtlMs go too.

@@ -88,14 +88,22 @@ class Server:
             self.cli("account", "credit", name, str(credits))
         return self.cli("token", "create", name).strip().splitlines()[-1]
 
-    def post(self, path, token=None, data=None, filename=None, headers=None, timeout=600, **kw):
+    def post(self, path, token=None, data=None, filename=None, headers=None, timeout=600,
+             expect_timeout=False, **kw):
+        """POSTs a file; with expect_timeout, a POST still waiting after
+        `timeout` (a page held on purpose) returns None."""
         headers = dict(headers or {}, **({"Authorization": "Bearer " + token} if token else {}))
         files = None
         if path is not None:
             with open(path, "rb") as f:
                 files = {"file": (filename or os.path.basename(path), f.read())}
-        return requests.post(self.url + "/api/v1/ocr/", headers=headers, files=files,
-                             data=data or {}, timeout=timeout, **kw)
+        try:
+            return requests.post(self.url + "/api/v1/ocr/", headers=headers, files=files,
+                                 data=data or {}, timeout=timeout, **kw)
+        except requests.exceptions.ReadTimeout:
+            if expect_timeout:
+                return None
+            raise
 
     def get(self, path, token=None, headers=None, **kw):
         headers = dict(headers or {}, **({"Authorization": "Bearer " + token} if token else {}))

@@ -14,7 +14,7 @@ import threading
 import time
 import unittest
 
-from ocrchat_server import Server, testdata
+from ocrchat_server import BINARY, Server, testdata
 
 
 def scanned_pdf(directory, copies):
@@ -185,10 +185,76 @@ class ResilienceTest(unittest.TestCase):
         self.assertEqual(self.credits_used(again, token), 9, "no page charged twice")
 
 
+    def test_restart_leaves_another_processs_worker_its_page(self):
+        data_dir = os.path.join(self.work, "data")
+        # The first server's only worker hangs on German pages.
+        first = self.start("--workers", "1", data_dir=data_dir,
+                           env={"OCRCHAT_ENGINE": "slow:600000:deu"})
+        token = first.new_token("gina", "paid", credits=1000)
+        first.post(testdata("formats/simple.png"), token, data={"language": "de"},
+                   timeout=0.5, expect_timeout=True)
+        self.wait_for(lambda: self.metrics(first).get("ocrchat_pages_running") == 1, "held page")
+        # A worker of its own, beside the server, takes the next page and
+        # holds it for 8 s.
+        worker = subprocess.Popen([BINARY, "worker", "--data", data_dir], stderr=subprocess.DEVNULL,
+                                  env=dict(os.environ, OCRCHAT_ENGINE="slow:8000"))
+        self.addCleanup(lambda: (worker.kill(), worker.wait()))
+        first.post(testdata("formats/simple.png"), token, data={"language": "en"},
+                   timeout=0.5, expect_timeout=True)
+        self.wait_for(lambda: [w for w, _ in running_tasks(first)].count(worker.pid) == 1,
+                      "the standalone worker holding a page")
+        first.kill()
+        again = self.start("--workers", "1", data_dir=data_dir)
+        # The dead server's page went back to the queue; the live worker's did not.
+        self.assertIn(worker.pid, [w for w, _ in running_tasks(again)])
+        jobs = again.get("/api/v1/ocr/", token).json()["results"]
+        for job in jobs:
+            done = again.wait(job["uuid"], token)
+            self.assertEqual(done["status"], "done", done.get("error"))
+            self.assertEqual(read_tasks(again, job["uuid"]), [(0, 1)], "each page read once")
+        self.assertEqual(self.credits_used(again, token), 2)
+
+    def test_a_dead_standalone_workers_page_is_taken_back(self):
+        data_dir = os.path.join(self.work, "data")
+        server = self.start("--workers", "1", "--page-timeout", "4", data_dir=data_dir,
+                            env={"OCRCHAT_ENGINE": "slow:600000:deu"})
+        token = server.new_token("hugo", "paid", credits=1000)
+        server.post(testdata("formats/simple.png"), token, data={"language": "de"},
+                    timeout=0.5, expect_timeout=True)
+        self.wait_for(lambda: self.metrics(server).get("ocrchat_pages_running") == 1, "held page")
+        worker = subprocess.Popen([BINARY, "worker", "--data", data_dir, "--page-timeout", "4"],
+                                  stderr=subprocess.DEVNULL,
+                                  env=dict(os.environ, OCRCHAT_ENGINE="slow:600000:eng"))
+        self.addCleanup(lambda: (worker.kill(), worker.wait()))
+        server.post(testdata("formats/simple.png"), token, data={"language": "en"},
+                    timeout=0.5, expect_timeout=True)
+        self.wait_for(lambda: worker.pid in [w for w, _ in running_tasks(server)], "worker holds it")
+        worker.kill()
+        worker.wait()
+        # Its lease runs out: the server's supervisor takes the page back and
+        # one of its own workers reads it (the second try).
+        uuid = [j["uuid"] for j in server.get("/api/v1/ocr/", token).json()["results"]
+                if j["language"] == "en"][0]
+        done = server.wait(uuid, token, timeout=180)
+        self.assertEqual(done["status"], "done", done.get("error"))
+        self.assertEqual(read_tasks(server, uuid), [(0, 2)])
+        self.assertEqual(self.credits_used(server, token), 1, "the page charged once")
+
+
 def alive(pid):
     state = subprocess.run(["ps", "-o", "stat=", "-p", str(pid)], capture_output=True,
                            text=True).stdout.strip()
     return state not in ("", "Z")
+
+
+def running_tasks(server):
+    """(worker id, page index) of every running page task."""
+    path = os.path.join(server.data_dir, "ocrchat.db")
+    db = sqlite3.connect("file:%s?mode=ro" % path, uri=True, timeout=10)
+    try:
+        return db.execute("SELECT worker_id, idx FROM tasks WHERE state = 'running'").fetchall()
+    finally:
+        db.close()
 
 
 def read_tasks(server, uuid):
