@@ -227,7 +227,9 @@ int main(int argc, char** argv) {
   CLI::App* serve_cmd = app.add_subcommand("serve", "Run the HTTP API and its workers");
   serve_cmd->add_option("--host", config.host, "address to listen on")->envname("OCRCHAT_HOST");
   serve_cmd->add_option("--port", config.port, "port (0 picks a free one)")->envname("OCRCHAT_PORT");
-  serve_cmd->add_option("--workers", config.workers, "worker processes (0: one per core)")
+  serve_cmd->add_option("--workers", config.workers,
+                        "worker processes (default one per core; 0: none, an API node whose pages "
+                        "`ocrchat worker` processes on the same data read)")
       ->envname("OCRCHAT_WORKERS");
   serve_cmd->add_option("--inline-pages", config.inline_pages,
                         "files with at most this many pages answer the POST finished")

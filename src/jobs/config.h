@@ -21,7 +21,7 @@ struct Config {
   std::string host = "127.0.0.1";
   int port = 8080;
   std::string data_dir = "./data";
-  int workers = 0;  // 0: one per core
+  int workers = -1;  // worker processes serve starts; -1: one per core; 0: none (an API node)
   decode::Limits limits;
   store::Allowance allowance;
   int inline_pages = 5;             // files with this many pages answer the POST done

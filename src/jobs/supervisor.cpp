@@ -32,7 +32,7 @@ bool IsAlive(int pid) {
 
 Supervisor::Supervisor(Config config)
     : config_(std::move(config)), webhooks_(config_.data_dir, config_.webhook) {
-  if (config_.workers <= 0) config_.workers = std::max(1u, std::thread::hardware_concurrency());
+  if (config_.workers < 0) config_.workers = std::max(1u, std::thread::hardware_concurrency());
 }
 
 Supervisor::~Supervisor() { Stop(); }
@@ -84,7 +84,8 @@ pid_t Supervisor::Spawn() {
     if (!entry.starts_with("OCRCHAT_VLM_") && !entry.starts_with("OCRCHAT_LLM_")) env.emplace_back(entry);
   }
   const vlm::Config& vlm = config_.vlm;
-  int per_worker = (std::max(1, vlm.concurrency) + config_.workers - 1) / config_.workers;
+  const int workers = std::max(1, config_.workers);
+  int per_worker = (std::max(1, vlm.concurrency) + workers - 1) / workers;
   for (auto [name, value] :
        std::initializer_list<std::pair<const char*, std::string>>{
            {"OCRCHAT_VLM_URL", vlm.server.url},

@@ -30,7 +30,7 @@ class Server:
         self.process = None
         self.url = None
 
-    def start(self):
+    def start(self, wait_for_workers=True):
         self.process = subprocess.Popen(
             [BINARY, "serve", "--port", "0", "--data", self.data_dir] + self.flags,
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=self.env, text=True)
@@ -43,7 +43,8 @@ class Server:
         deadline = time.time() + 20
         while time.time() < deadline:
             try:
-                if requests.get(self.url + "/healthz", timeout=2).json()["workers"] > 0:
+                health = requests.get(self.url + "/healthz", timeout=2).json()
+                if health["workers"] > 0 or not wait_for_workers:
                     return self
             except requests.RequestException:
                 pass

@@ -214,6 +214,25 @@ class ResilienceTest(unittest.TestCase):
             self.assertEqual(read_tasks(again, job["uuid"]), [(0, 1)], "each page read once")
         self.assertEqual(self.credits_used(again, token), 2)
 
+    def test_api_node_and_standalone_workers(self):
+        data_dir = os.path.join(self.work, "data")
+        server = Server("--workers", "0", data_dir=data_dir)
+        self.servers.append(server)
+        server.start(wait_for_workers=False)
+        self.assertEqual(server.get("/healthz").json()["workers"], 0)
+        token = server.new_token("ivy", "paid", credits=1000)
+        workers = [subprocess.Popen([BINARY, "worker", "--data", data_dir], stderr=subprocess.DEVNULL)
+                   for _ in range(2)]
+        for w in workers:
+            self.addCleanup(lambda w=w: (w.kill(), w.wait()))
+        job = server.post(scanned_pdf(self.work, 2), token).json()
+        done = server.wait(job["uuid"], token)
+        self.assertEqual(done["status"], "done", done.get("error"))
+        self.assertEqual(done["pages_done"], 6)
+        self.assertEqual(self.credits_used(server, token), 6)
+        small = server.post(testdata("formats/simple.png"), token).json()
+        self.assertEqual(small["status"], "done", "an inline POST is answered by the workers")
+
     def test_a_dead_standalone_workers_page_is_taken_back(self):
         data_dir = os.path.join(self.work, "data")
         server = self.start("--workers", "1", "--page-timeout", "4", data_dir=data_dir,
