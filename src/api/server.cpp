@@ -880,7 +880,9 @@ int Serve(const jobs::Config& config) {
   server.new_task_queue = [] { return new AdoptAtOnce; };
   server.set_read_timeout(std::chrono::milliseconds(config.read_timeout_ms));
   server.set_write_timeout(std::chrono::milliseconds(config.write_timeout_ms));
+  // These two only fill in the Keep-Alive header; Connections enforces them.
   server.set_keep_alive_max_count(static_cast<size_t>(config.keep_alive_max));
+  server.set_keep_alive_timeout(static_cast<time_t>((config.keep_alive_timeout_ms + 999) / 1000));
   // Small responses go out at once rather than waiting for the client's
   // delayed ACK (Nagle's algorithm costs ~40 ms a response otherwise).
   server.set_tcp_nodelay(true);
