@@ -251,6 +251,27 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--trusted-proxy", config.trusted_proxies,
                         "proxy IP whose X-Forwarded-For is believed (repeatable)")
       ->envname("OCRCHAT_TRUSTED_PROXIES")->delimiter(',');
+  serve_cmd->add_option("--tls-cert", config.tls_cert, "PEM certificate (chain): serve HTTPS")
+      ->envname("OCRCHAT_TLS_CERT");
+  serve_cmd->add_option("--tls-key", config.tls_key, "PEM private key of --tls-cert")
+      ->envname("OCRCHAT_TLS_KEY");
+  double read_timeout_s = 10, write_timeout_s = 10, keep_alive_timeout_s = 5;
+  serve_cmd->add_option("--read-timeout", read_timeout_s,
+                        "seconds a request's header may take to arrive, and each read of its body")
+      ->envname("OCRCHAT_READ_TIMEOUT")->check(CLI::Range(0.1, 3600.0));
+  serve_cmd->add_option("--write-timeout", write_timeout_s, "seconds each write of a response may take")
+      ->envname("OCRCHAT_WRITE_TIMEOUT")->check(CLI::Range(0.1, 3600.0));
+  serve_cmd->add_option("--keep-alive-timeout", keep_alive_timeout_s,
+                        "seconds an idle connection is kept open")
+      ->envname("OCRCHAT_KEEP_ALIVE_TIMEOUT")->check(CLI::Range(0.1, 3600.0));
+  serve_cmd->add_option("--keep-alive-max", config.keep_alive_max, "requests on one connection")
+      ->envname("OCRCHAT_KEEP_ALIVE_MAX")->check(CLI::Range(1, 1000000));
+  serve_cmd->add_option("--http-threads", config.http_threads,
+                        "requests served at once (as many more may wait; beyond, 503)")
+      ->envname("OCRCHAT_HTTP_THREADS")->check(CLI::Range(1, 4096));
+  serve_cmd->add_option("--inline-waits", config.inline_waits,
+                        "POSTs that wait for their pages at once; beyond, 202 at once")
+      ->envname("OCRCHAT_INLINE_WAITS")->check(CLI::Range(0, 4096));
   double webhook_timeout_s = 10, webhook_retry_base_s = 10;
   serve_cmd->add_flag("--webhook-allow-private", config.webhook.allow_private,
                       "let webhooks go to loopback, private and link-local addresses")
@@ -337,6 +358,9 @@ int main(int argc, char** argv) {
   config.vlm.server.timeout_ms = static_cast<int>(vlm_timeout_s * 1000);
   ocr.vlm.server.timeout_ms = static_cast<int>(ocr_vlm_timeout_s * 1000);
   config.webhook.timeout_ms = static_cast<int64_t>(webhook_timeout_s * 1000);
+  config.read_timeout_ms = static_cast<int64_t>(read_timeout_s * 1000);
+  config.write_timeout_ms = static_cast<int64_t>(write_timeout_s * 1000);
+  config.keep_alive_timeout_ms = static_cast<int64_t>(keep_alive_timeout_s * 1000);
   config.webhook.retry_base_ms = static_cast<int64_t>(webhook_retry_base_s * 1000);
   if (ocr_cmd->parsed()) return RunOcr(ocr);
   if (serve_cmd->parsed()) return api::Serve(config);

@@ -76,8 +76,13 @@ json Build() {
                                       "or failed job",
                                       Ref("Job"));
   job_responses["200"]["headers"] = replayed;
-  job_responses["202"] = JsonResponse("Accepted, or a replay of a job not finished; poll the job",
+  job_responses["202"] = JsonResponse("Accepted, or a replay of a job not finished, or a small "
+                                      "file while --inline-waits POSTs already wait; poll the job",
                                       Ref("Job"));
+  job_responses["503"] = JsonResponse(
+      "The server is saturated (every request thread busy and as many requests waiting); "
+      "sent again after Retry-After (1 s). Any route may answer this",
+      Ref("Error"));
   job_responses["202"]["headers"] = replayed;
   job_responses["409"] = JsonResponse(
       "This Idempotency-Key was used for a different file or different parameters (or its job "

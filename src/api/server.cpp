@@ -3,11 +3,14 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -18,6 +21,7 @@
 
 #include <httplib.h>
 
+#include "api/connections.h"
 #include "api/errors.h"
 #include "api/idempotency.h"
 #include "api/multipart.h"
@@ -118,6 +122,26 @@ core::Result<std::vector<int>> ParsePages(const std::string& spec, int page_coun
   return pages;
 }
 
+// A place among the POSTs that wait for their pages, held until it goes
+// out of scope; not held when all limit places are taken.
+class InlineWait {
+ public:
+  InlineWait(std::atomic<int>& waiting, int limit) : waiting_(waiting) {
+    held_ = waiting_.fetch_add(1) < limit;
+    if (!held_) --waiting_;
+  }
+  ~InlineWait() {
+    if (held_) --waiting_;
+  }
+  InlineWait(const InlineWait&) = delete;
+  InlineWait& operator=(const InlineWait&) = delete;
+  bool held() const { return held_; }
+
+ private:
+  std::atomic<int>& waiting_;
+  bool held_ = false;
+};
+
 class Api {
  public:
   explicit Api(jobs::Config config) : config_(std::move(config)) {
@@ -202,6 +226,7 @@ class Api {
   }
 
   void SetSupervisor(jobs::Supervisor* supervisor) { supervisor_ = supervisor; }
+  void SetConnections(const Connections* connections) { connections_ = connections; }
 
  private:
   using Handler = void (Api::*)(const httplib::Request&, httplib::Response&, const store::Caller&);
@@ -399,7 +424,11 @@ class Api {
     };
 
     const int count = static_cast<int>(job.pages.size());
-    if (count > config_.inline_pages) {
+    // A waiting POST holds a request thread; past --inline-waits of them it
+    // answers 202 at once, so that status requests always find a thread.
+    std::optional<InlineWait> wait;
+    if (count <= config_.inline_pages) wait.emplace(inline_waiting_, config_.inline_waits);
+    if (!wait || !wait->held()) {
       std::optional<store::JobRow> row = Store().GetJob(uuid);
       return respond(202, JobJson(*row));
     }
@@ -639,6 +668,10 @@ class Api {
     out << "# HELP ocrchat_http_requests_total API requests served\n"
         << "# TYPE ocrchat_http_requests_total counter\nocrchat_http_requests_total "
         << requests_.load() << "\n";
+    out << "# HELP ocrchat_http_refused_total Requests answered 503 because every request thread was taken\n"
+        << "# TYPE ocrchat_http_refused_total counter\nocrchat_http_refused_total "
+        << (connections_ ? connections_->Refused() : 0) << "\n";
+    gauge("ocrchat_inline_waits", "POSTs waiting for their pages", "", inline_waiting_.load());
     res.set_content(out.str(), "text/plain; version=0.0.4");
   }
 
@@ -649,6 +682,8 @@ class Api {
   jobs::Config config_;
   jobs::Capabilities can_;
   jobs::Supervisor* supervisor_ = nullptr;
+  const Connections* connections_ = nullptr;
+  std::atomic<int> inline_waiting_{0};
   std::atomic<int64_t> requests_{0};
   std::atomic<bool> stop_{false};
   std::mutex backend_mutex_;
@@ -754,9 +789,119 @@ void OnSignal(int) {
   if (httplib::Server* server = g_server.load()) server->stop();
 }
 
+// The last OpenSSL error of this thread, as text.
+std::string OpenSslError() {
+  unsigned long last = 0;
+  while (unsigned long e = ERR_get_error()) last = e;
+  if (last == 0) return "no detail from OpenSSL";
+  char text[256];
+  ERR_error_string_n(last, text, sizeof(text));
+  return text;
+}
+
+// Empty when --tls-cert and --tls-key are both given and readable, or both absent.
+std::string CheckTlsFiles(const jobs::Config& config) {
+  if (config.tls_cert.empty() != config.tls_key.empty())
+    return "--tls-cert and --tls-key go together: give both (HTTPS) or neither (HTTP)";
+  for (const auto& [what, path] : {std::pair<std::string, std::string>{"certificate", config.tls_cert},
+                                   {"key", config.tls_key}}) {
+    if (path.empty()) continue;
+    std::ifstream in(path);
+    if (!in)
+      return "cannot read the TLS " + what + " " + path + ": " + std::strerror(errno);
+  }
+  return "";
+}
+
+// Loads the certificate chain and its key into ctx; false with error set otherwise.
+bool LoadTls(SSL_CTX& ctx, const jobs::Config& config, std::string& error) {
+  SSL_CTX_set_min_proto_version(&ctx, TLS1_2_VERSION);
+  SSL_CTX_set_options(&ctx, SSL_OP_NO_COMPRESSION);
+  // A key with a passphrase fails here rather than prompting on the terminal.
+  SSL_CTX_set_default_passwd_cb(&ctx, [](char*, int, int, void*) { return 0; });
+  if (SSL_CTX_use_certificate_chain_file(&ctx, config.tls_cert.c_str()) != 1) {
+    error = "the TLS certificate " + config.tls_cert +
+            " is not a PEM certificate (chain): " + OpenSslError();
+    return false;
+  }
+  if (SSL_CTX_use_PrivateKey_file(&ctx, config.tls_key.c_str(), SSL_FILETYPE_PEM) != 1 ||
+      SSL_CTX_check_private_key(&ctx) != 1) {
+    error = "the TLS key " + config.tls_key + " cannot be used with the certificate " +
+            config.tls_cert + ": " + OpenSslError() +
+            " (it must be that certificate's private key, in PEM, without a passphrase)";
+    return false;
+  }
+  return true;
+}
+
+// Raises the soft limit on open files to the hard one (at most 65536); returns it.
+int RaiseOpenFileLimit() {
+  rlimit files{};
+  if (getrlimit(RLIMIT_NOFILE, &files) != 0) return 1024;
+  rlim_t want = std::min<rlim_t>(files.rlim_max, 65536);
+  if (files.rlim_cur < want) {
+    files.rlim_cur = want;
+    if (setrlimit(RLIMIT_NOFILE, &files) != 0) getrlimit(RLIMIT_NOFILE, &files);
+  }
+  return static_cast<int>(std::min<rlim_t>(files.rlim_cur, 65536));
+}
+
+ConnectionLimits LimitsOf(const jobs::Config& config) {
+  ConnectionLimits limits;
+  limits.threads = config.http_threads;
+  limits.queue = config.http_threads;
+  limits.read_timeout_ms = config.read_timeout_ms;
+  limits.write_timeout_ms = config.write_timeout_ms;
+  limits.keep_alive_timeout_ms = config.keep_alive_timeout_ms;
+  limits.keep_alive_max = config.keep_alive_max;
+  // Idle connections cost a descriptor each, not a thread: allow many,
+  // keeping some descriptors for the store, probes and workers.
+  limits.max_connections = std::clamp(RaiseOpenFileLimit(), 320, 8192 + 256) - 256;
+  return limits;
+}
+
+template <class Base>
+std::unique_ptr<Connections> GuardConnections(GuardedServer<Base>& server,
+                                              const ConnectionLimits& limits, SSL_CTX* tls) {
+  auto connections = std::make_unique<Connections>(
+      limits,
+      [&server](httplib::Stream& stream, bool close_connection, bool& connection_closed) {
+        return server.Process(stream, close_connection, connection_closed);
+      },
+      tls);
+  server.SetConnections(connections.get());
+  return connections;
+}
+
 }  // namespace
 
 int Serve(const jobs::Config& config) {
+  if (std::string error = CheckTlsFiles(config); !error.empty()) {
+    std::cerr << "ocrchat: " << error << "\n";
+    return 1;
+  }
+  const bool https = !config.tls_cert.empty();
+  std::unique_ptr<httplib::Server> server_owner;
+  std::unique_ptr<Connections> connections;
+  const ConnectionLimits limits = LimitsOf(config);
+  if (https) {
+    std::string error;
+    auto tls_server = std::make_unique<GuardedServer<httplib::SSLServer>>(
+        [&](SSL_CTX& ctx) { return LoadTls(ctx, config, error); });
+    if (!tls_server->is_valid()) {
+      std::cerr << "ocrchat: " << (error.empty() ? "cannot set up TLS: " + OpenSslError() : error)
+                << "\n";
+      return 1;
+    }
+    connections = GuardConnections(*tls_server, limits, tls_server->ssl_context());
+    server_owner = std::move(tls_server);
+  } else {
+    auto plain_server = std::make_unique<GuardedServer<httplib::Server>>();
+    connections = GuardConnections(*plain_server, limits, nullptr);
+    server_owner = std::move(plain_server);
+  }
+  httplib::Server& server = *server_owner;
+
   auto store = store::OpenSqlite(config.data_dir);
   if (!store) {
     std::cerr << "ocrchat: " << store.error().message << "\n";
@@ -766,8 +911,14 @@ int Serve(const jobs::Config& config) {
   std::error_code ec;
   fs::remove_all(fs::path(config.data_dir) / "tmp", ec);
 
-  httplib::Server server;
-  server.new_task_queue = [] { return new httplib::ThreadPool(64); };
+  // Accepted sockets go straight to the Connections (see connections.h):
+  // idle ones wait in its poll loop, requests in its bounded pool.
+  server.new_task_queue = [] { return new AdoptAtOnce; };
+  server.set_read_timeout(std::chrono::milliseconds(config.read_timeout_ms));
+  server.set_write_timeout(std::chrono::milliseconds(config.write_timeout_ms));
+  // These two only fill in the Keep-Alive header; Connections enforces them.
+  server.set_keep_alive_max_count(static_cast<size_t>(config.keep_alive_max));
+  server.set_keep_alive_timeout(static_cast<time_t>((config.keep_alive_timeout_ms + 999) / 1000));
   // Small responses go out at once rather than waiting for the client's
   // delayed ACK (Nagle's algorithm costs ~40 ms a response otherwise).
   server.set_tcp_nodelay(true);
@@ -783,6 +934,7 @@ int Serve(const jobs::Config& config) {
   });
   Api api(config);
   api.Register(server);
+  api.SetConnections(connections.get());
   api.WatchModelServer();
   int port = config.port;
   if (port == 0) {
@@ -802,9 +954,11 @@ int Serve(const jobs::Config& config) {
   signal(SIGINT, OnSignal);
   signal(SIGTERM, OnSignal);
   signal(SIGPIPE, SIG_IGN);
-  std::cout << "ocrchat listening on http://" << config.host << ":" << port << std::endl;
+  std::cout << "ocrchat listening on " << (https ? "https" : "http") << "://" << config.host
+            << ":" << port << std::endl;
   server.listen_after_bind();
   g_server = nullptr;
+  connections->Stop();
   supervisor.Stop();
   return 0;
 }

@@ -32,6 +32,14 @@ struct Config {
   std::string engine = "tesseract";  // ocr::MakeEngine's name
   int64_t retention_ms = 24LL * 3600 * 1000;
   std::vector<std::string> trusted_proxies;  // IPs whose X-Forwarded-For is believed
+  // The HTTP front of serve. With a certificate and key it speaks HTTPS.
+  std::string tls_cert, tls_key;         // PEM files; both or neither
+  int http_threads = 64;                 // requests served at once; as many more may wait, then 503
+  int inline_waits = 16;                 // POSTs waiting for their pages at once; beyond: 202 at once
+  int64_t read_timeout_ms = 10000;       // a request's header, and each read of its body
+  int64_t write_timeout_ms = 10000;      // each write of a response
+  int64_t keep_alive_timeout_ms = 5000;  // an idle connection is closed after this
+  int keep_alive_max = 100;              // requests on one connection
   std::string llm_url, llm_model, llm_api_key;
   int64_t llm_timeout_ms = 30000;
   vlm::Config vlm;  // the vlm tier's model server; not configured: the local engine

@@ -20,22 +20,24 @@ def testdata(path):
 
 
 class Server:
-    """`ocrchat serve --port 0` in a fresh data directory."""
+    """`ocrchat serve --port 0` in a fresh data directory; with --tls-cert,
+    over HTTPS, where verify is the certificate file requests checks it by."""
 
-    def __init__(self, *flags, data_dir=None, env=None):
+    def __init__(self, *flags, data_dir=None, env=None, verify=True):
         self.own_dir = data_dir is None
         self.data_dir = data_dir or tempfile.mkdtemp(prefix="ocrchat-test-")
         self.flags = list(flags)
         self.env = dict(os.environ, **(env or {}))
         self.process = None
         self.url = None
+        self.verify = verify
 
     def start(self, wait_for_workers=True):
         self.process = subprocess.Popen(
             [BINARY, "serve", "--port", "0", "--data", self.data_dir] + self.flags,
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=self.env, text=True)
         line = self.process.stdout.readline()
-        match = re.search(r"http://[^\s]+", line)
+        match = re.search(r"https?://[^\s]+", line)
         if not match:
             raise RuntimeError("server did not start: %r" % line)
         self.url = match.group(0)
@@ -43,7 +45,7 @@ class Server:
         deadline = time.time() + 20
         while time.time() < deadline:
             try:
-                health = requests.get(self.url + "/healthz", timeout=2).json()
+                health = requests.get(self.url + "/healthz", timeout=2, verify=self.verify).json()
                 if health["workers"] > 0 or not wait_for_workers:
                     return self
             except requests.RequestException:
@@ -98,6 +100,7 @@ class Server:
         if path is not None:
             with open(path, "rb") as f:
                 files = {"file": (filename or os.path.basename(path), f.read())}
+        kw.setdefault("verify", self.verify)
         try:
             return requests.post(self.url + "/api/v1/ocr/", headers=headers, files=files,
                                  data=data or {}, timeout=timeout, **kw)
@@ -108,6 +111,7 @@ class Server:
 
     def get(self, path, token=None, headers=None, **kw):
         headers = dict(headers or {}, **({"Authorization": "Bearer " + token} if token else {}))
+        kw.setdefault("verify", self.verify)
         return requests.get(self.url + path, headers=headers, timeout=60, **kw)
 
     def wait(self, uuid, token=None, timeout=300):
