@@ -6,13 +6,12 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <thread>
-
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <thread>
 
 #include <CLI/CLI.hpp>
 
@@ -23,7 +22,6 @@
 #include "jobs/preview.h"
 #include "jobs/probe.h"
 #include "jobs/worker.h"
-#include "translate/translate.h"
 #include "vlm/vlm.h"
 #include "store/store.h"
 #include "webhook/webhook.h"
@@ -84,14 +82,6 @@ void AddVlmFlags(CLI::App* cmd, vlm::Config& vlm, double& timeout_s) {
       ->envname("OCRCHAT_VLM_ATTEMPTS")->check(CLI::Range(1, 10));
 }
 
-jobs::Capabilities CapabilitiesOf(const vlm::Config& vlm, bool llm) {
-  jobs::Capabilities can;
-  can.vlm = vlm.Configured();
-  can.translation_model = llm || vlm.Configured();
-  can.offline_pairs = translate::ApertiumPairs();
-  return can;
-}
-
 int RunOcr(const OcrArgs& args) {
   auto format = exports::FormatFromName(args.format);
   if (!format) {
@@ -100,7 +90,7 @@ int RunOcr(const OcrArgs& args) {
     return 2;
   }
   auto recipe = jobs::MakeRecipe(args.tier, args.lang, args.tool, args.translate_to,
-                                 CapabilitiesOf(args.vlm, false));
+                                 jobs::CapabilitiesOf(args.vlm, {}));
   if (!recipe) {
     std::cerr << "ocrchat: " << recipe.error().message << "\n";
     return 2;

@@ -145,9 +145,7 @@ class InlineWait {
 class Api {
  public:
   explicit Api(jobs::Config config) : config_(std::move(config)) {
-    can_.vlm = config_.vlm.Configured();
-    can_.translation_model = !config_.llm_url.empty() || config_.vlm.Configured();
-    can_.offline_pairs = translate::ApertiumPairs();
+    can_ = jobs::CapabilitiesOf(config_.vlm, config_.Llm());
   }
   ~Api() {
     stop_ = true;
@@ -156,21 +154,21 @@ class Api {
 
   // Asks the vlm tier's model server what it serves, logs it, and keeps
   // asking every 30 s for /healthz and /metrics.
+  // The first answer comes on that thread too: a server that does not
+  // answer must not hold up the start.
   void WatchModelServer() {
     if (!config_.vlm.Configured()) return;
-    auto check = [this] {
-      vlm::Backend backend = vlm::CheckBackend(config_.vlm);
-      std::lock_guard lock(backend_mutex_);
-      if (backend.state != backend_.state)
-        std::cerr << "ocrchat: vlm server " << config_.vlm.server.url << ": " << backend.state
-                  << (backend.detail.empty() ? "" : " (" + backend.detail + ")") << "\n";
-      backend_ = std::move(backend);
-    };
-    check();
-    backend_thread_ = std::thread([this, check] {
+    backend_.state = "unchecked";
+    backend_thread_ = std::thread([this] {
       while (!stop_) {
+        vlm::Backend backend = vlm::CheckBackend(config_.vlm);
+        {
+          std::lock_guard lock(backend_mutex_);
+          if (backend.state != backend_.state)
+            std::cerr << "ocrchat: " << vlm::Describe(config_.vlm, backend) << "\n";
+          backend_ = std::move(backend);
+        }
         for (int i = 0; i < 300 && !stop_; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        if (!stop_) check();
       }
     });
   }

@@ -43,6 +43,10 @@ struct Config {
   std::string llm_url, llm_model, llm_api_key;
   int64_t llm_timeout_ms = 30000;
   vlm::Config vlm;  // the vlm tier's model server; not configured: the local engine
+  // The chat model (--llm-url): chat answers and translation.
+  model::ServerConfig Llm() const {
+    return {llm_url, llm_model, llm_api_key, static_cast<int>(llm_timeout_ms)};
+  }
   webhook::Config webhook;  // where webhooks may go, how long an attempt may take, retries
   std::string binary = "/proc/self/exe";  // what the supervisor starts workers from
 };

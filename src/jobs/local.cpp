@@ -44,10 +44,7 @@ core::Result<LocalResult> RecognizeFile(std::string bytes, const std::string& fi
   auto read_pages = [&](decode::Source& source) {
     auto engine = ocr::MakeTesseractEngine();
     std::unique_ptr<translate::Translator> translator;
-    if (recipe.translate_to)
-      translator = options.vlm && options.vlm->Configured()
-                       ? translate::MakeModelTranslator(options.vlm->server)
-                       : translate::MakeApertiumTranslator();
+    if (recipe.translate_to) translator = MakeTranslator(options.vlm ? *options.vlm : vlm::Config{}, {});
     for (int i = next++; i < count; i = next++) {
       {
         std::lock_guard lock(mutex);

@@ -94,6 +94,21 @@ core::Result<std::string> CheckTranslation(const Recipe& recipe, const std::stri
 
 }  // namespace
 
+Capabilities CapabilitiesOf(const vlm::Config& vlm, const model::ServerConfig& llm) {
+  Capabilities can;
+  can.vlm = vlm.Configured();
+  can.translation_model = llm.Configured() || vlm.Configured();
+  can.offline_pairs = translate::ApertiumPairs();
+  return can;
+}
+
+std::unique_ptr<translate::Translator> MakeTranslator(const vlm::Config& vlm,
+                                                      const model::ServerConfig& llm) {
+  if (llm.Configured()) return translate::MakeModelTranslator(llm);
+  if (vlm.Configured()) return translate::MakeModelTranslator(vlm.server);
+  return translate::MakeApertiumTranslator();
+}
+
 const std::vector<ToolInfo>& Tools() { return kTools; }
 
 core::Result<Recipe> MakeRecipe(const std::string& tier, const std::string& language,
@@ -145,14 +160,14 @@ core::Error PageTimeLimitError(int64_t limit_ms) {
 
 namespace {
 
-// The page read locally. `rendered`, when given, is the page's image
-// already rendered (and is consumed).
+// The page read locally. `rendered`, when given, is the image of a page
+// already found to have no text of its own (and is consumed).
 core::Result<core::Page> ReadPage(decode::Source& source, int index, ocr::Engine& engine,
                                   const Recipe& recipe,
                                   std::chrono::steady_clock::time_point deadline,
                                   std::optional<decode::PageImage> rendered = std::nullopt) {
   core::Page page;
-  std::optional<decode::TextLayer> layer = source.PageText(index);
+  std::optional<decode::TextLayer> layer = rendered ? std::nullopt : source.PageText(index);
   if (layer && !layer->words.empty()) {
     std::vector<core::Word> words = std::move(layer->words);
     page.width = layer->width;

@@ -36,6 +36,15 @@ struct Capabilities {
   std::vector<translate::Pair> offline_pairs;  // what Apertium translates here
 };
 
+// What a node with these model servers can do (llm: the chat model; either
+// may be unconfigured), with the Apertium pairs installed here.
+Capabilities CapabilitiesOf(const vlm::Config& vlm, const model::ServerConfig& llm);
+
+// The translator such a node uses: the chat model, else the vlm server's
+// model, else Apertium.
+std::unique_ptr<translate::Translator> MakeTranslator(const vlm::Config& vlm,
+                                                      const model::ServerConfig& llm);
+
 // Checks tier, language, tool and translate_to against what the server can
 // do; kInvalidParameter names what is wrong (a translation no translator
 // here can make among them). The tool presets live here.

@@ -134,14 +134,6 @@ void AssembleTask(store::Store& store, const store::Task& task, SourceCache& sou
   if (!finished) std::cerr << "worker: " << finished.error().message << "\n";
 }
 
-std::unique_ptr<translate::Translator> MakeTranslator(const Config& config) {
-  if (!config.llm_url.empty())
-    return translate::MakeModelTranslator(
-        {config.llm_url, config.llm_model, config.llm_api_key, static_cast<int>(config.llm_timeout_ms)});
-  if (config.vlm.Configured()) return translate::MakeModelTranslator(config.vlm.server);
-  return translate::MakeApertiumTranslator();
-}
-
 // Reports the model calls counted since the last report.
 void ReportModelCalls(store::Store& store, vlm::Counters& counters) {
   int64_t requests = counters.requests.exchange(0), errors = counters.errors.exchange(0),
@@ -170,7 +162,7 @@ int RunLane(const Config& config, int worker_id, const std::atomic<bool>& stop,
     return 1;
   }
   SourceCache sources;
-  std::unique_ptr<translate::Translator> translator = MakeTranslator(config);
+  std::unique_ptr<translate::Translator> translator = MakeTranslator(config.vlm, config.Llm());
   Lane lane{store, **engine, sources, translator.get(), counters};
   const int64_t lease_ms = config.page_timeout_ms + kLeaseGraceMs;
   int idle_ms = 5;
@@ -196,9 +188,11 @@ int RunLane(const Config& config, int worker_id, const std::atomic<bool>& stop,
 int RunWorker(const Config& config, int worker_id, const std::atomic<bool>& stop) {
   vlm::Counters counters;
   if (!config.vlm.Configured()) return RunLane(config, worker_id, stop, store::TaskFilter::kAny, counters);
-  vlm::Backend backend = vlm::CheckBackend(config.vlm);
-  std::cerr << "worker " << worker_id << ": vlm server " << config.vlm.server.url << ": "
-            << backend.state << (backend.detail.empty() ? "" : " (" + backend.detail + ")") << "\n";
+  // Whether the model is served is logged once, off the way of the lanes.
+  std::thread check([&] {
+    std::cerr << "worker " << worker_id << ": "
+              << vlm::Describe(config.vlm, vlm::CheckBackend(config.vlm)) << "\n";
+  });
   // Pages of the vlm tier wait on the model server: they have threads of
   // their own, up to the concurrency asked of this worker, and the main
   // thread goes on with the other tiers' pages.
@@ -207,6 +201,7 @@ int RunWorker(const Config& config, int worker_id, const std::atomic<bool>& stop
     lanes.emplace_back([&] { RunLane(config, worker_id, stop, store::TaskFilter::kVlmTier, counters); });
   int code = RunLane(config, worker_id, stop, store::TaskFilter::kOtherTiers, counters);
   for (std::thread& lane : lanes) lane.join();
+  check.join();
   return code;
 }
 

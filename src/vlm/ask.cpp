@@ -94,6 +94,11 @@ core::Result<Reading> Ask(const Config& config, const Pix* image, bool handwriti
   return core::Fail(core::ErrorCode::kUnavailable, last_failure);
 }
 
+std::string Describe(const Config& config, const Backend& backend) {
+  return "vlm server " + config.server.url + ": " + backend.state +
+         (backend.detail.empty() ? "" : " (" + backend.detail + ")");
+}
+
 Backend CheckBackend(const Config& config) {
   Backend backend;
   if (!config.Configured()) return backend;

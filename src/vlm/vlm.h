@@ -101,13 +101,16 @@ double MatchedShare(const core::Page& page);
 // ---- The server -------------------------------------------------------------
 
 // What GET {url}/models says: state "ok" (the model is served), "model_not_served"
-// (the server answers without it), "unreachable", or "not_configured".
+// (the server answers without it), "unreachable", or "not_configured". (The
+// API node shows "unchecked" until its first answer.)
 struct Backend {
   std::string state = "not_configured";
   std::vector<std::string> models;
   std::string detail;  // why, for the log and /healthz
 };
 Backend CheckBackend(const Config& config);
+// "vlm server URL: state (detail)", for the log.
+std::string Describe(const Config& config, const Backend& backend);
 
 // ---- Asking -----------------------------------------------------------------
 

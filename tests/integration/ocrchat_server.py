@@ -5,6 +5,7 @@ import os
 import re
 import shutil
 import signal
+import sqlite3
 import subprocess
 import tempfile
 import time
@@ -17,6 +18,17 @@ TESTDATA = os.environ.get("OCRCHAT_TESTDATA", "../shared/testdata")
 
 def testdata(path):
     return os.path.join(TESTDATA, path)
+
+
+def read_db(server, sql, *args):
+    """Rows of a query on a server's database (a Server, or its data
+    directory), opened read-only."""
+    path = os.path.join(getattr(server, "data_dir", server), "ocrchat.db")
+    db = sqlite3.connect("file:%s?mode=ro" % path, uri=True, timeout=10)
+    try:
+        return db.execute(sql, args).fetchall()
+    finally:
+        db.close()
 
 
 class Server:

@@ -4,7 +4,6 @@ a worker dies, cross-account isolation and tokens never stored in clear."""
 import os
 import shutil
 import signal
-import sqlite3
 import subprocess
 import tempfile
 import threading
@@ -13,21 +12,11 @@ import unittest
 
 import requests
 
-from ocrchat_server import Server, testdata
+from ocrchat_server import Server, read_db, testdata
 
 ONE_PAGE = testdata("formats/simple.png")
 THREE_PAGES = testdata("formats/multi-page-images.tiff")
 SIX_PAGES = testdata("formats/multi-page-mixed.pdf")
-
-
-def read_db(server, sql, *args):
-    """Rows of a query on the server's database, opened read-only."""
-    path = os.path.join(server.data_dir, "ocrchat.db")
-    db = sqlite3.connect("file:%s?mode=ro" % path, uri=True, timeout=10)
-    try:
-        return db.execute(sql, args).fetchall()
-    finally:
-        db.close()
 
 
 class ErrorAssertions(unittest.TestCase):

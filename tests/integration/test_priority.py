@@ -8,7 +8,6 @@ killed; a second server on the same data then serves them with one worker.
 The order is read from when each page was stored."""
 import os
 import shutil
-import sqlite3
 import subprocess
 import tempfile
 import time
@@ -16,7 +15,7 @@ import unittest
 
 import requests
 
-from ocrchat_server import Server, testdata
+from ocrchat_server import Server, read_db, testdata
 
 
 class PriorityTest(unittest.TestCase):
@@ -55,14 +54,9 @@ class PriorityTest(unittest.TestCase):
     def order(self, *uuids):
         """(job uuid, page index) of the jobs' stored pages, in the order stored
         (every page takes at least 20 ms, so no two share a millisecond)."""
-        db = sqlite3.connect("file:%s?mode=ro" % os.path.join(self.data_dir, "ocrchat.db"),
-                             uri=True, timeout=10)
-        try:
-            rows = db.execute("SELECT job_uuid, idx FROM tasks WHERE state = 'done' AND idx >= 0 "
-                              "ORDER BY done_at_ms").fetchall()
-            return [row for row in rows if row[0] in uuids]
-        finally:
-            db.close()
+        rows = read_db(self.data_dir, "SELECT job_uuid, idx FROM tasks WHERE state = 'done' "
+                       "AND idx >= 0 ORDER BY done_at_ms")
+        return [row for row in rows if row[0] in uuids]
 
     def test_paid_and_free_overtake_anonymous(self):
         held = self.held_server()

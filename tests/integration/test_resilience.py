@@ -7,14 +7,13 @@ lost or charged twice. Slowness comes from the deliberately slow engine
 on one machine."""
 import os
 import shutil
-import sqlite3
 import subprocess
 import tempfile
 import threading
 import time
 import unittest
 
-from ocrchat_server import BINARY, Server, testdata
+from ocrchat_server import BINARY, Server, read_db, testdata
 
 
 def scanned_pdf(directory, copies):
@@ -268,23 +267,13 @@ def alive(pid):
 
 def running_tasks(server):
     """(worker id, page index) of every running page task."""
-    path = os.path.join(server.data_dir, "ocrchat.db")
-    db = sqlite3.connect("file:%s?mode=ro" % path, uri=True, timeout=10)
-    try:
-        return db.execute("SELECT worker_id, idx FROM tasks WHERE state = 'running'").fetchall()
-    finally:
-        db.close()
+    return read_db(server, "SELECT worker_id, idx FROM tasks WHERE state = 'running'")
 
 
 def read_tasks(server, uuid):
     """(page index, attempts) of a job's page tasks, from the database."""
-    path = os.path.join(server.data_dir, "ocrchat.db")
-    db = sqlite3.connect("file:%s?mode=ro" % path, uri=True, timeout=10)
-    try:
-        return db.execute("SELECT idx, attempts FROM tasks WHERE job_uuid = ? AND idx >= 0 "
-                          "ORDER BY idx", (uuid,)).fetchall()
-    finally:
-        db.close()
+    return read_db(server, "SELECT idx, attempts FROM tasks WHERE job_uuid = ? AND idx >= 0 "
+                   "ORDER BY idx", uuid)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import requests
 
-from ocrchat_server import Server, testdata
+from ocrchat_server import Server, read_db, testdata
 
 ONE_PAGE = testdata("formats/simple.png")
 THREE_PAGES = testdata("formats/multi-page-images.tiff")
@@ -28,15 +28,6 @@ SIX_PAGES = testdata("formats/multi-page-mixed.pdf")
 # Receivers are on loopback, so the servers that deliver run with the flag
 # that allows it; a 1 s retry base keeps the retries short.
 DELIVERING = ("--workers", "1", "--webhook-allow-private", "--webhook-retry-base", "1")
-
-
-def read_db(server, sql, *args):
-    path = os.path.join(server.data_dir, "ocrchat.db")
-    db = sqlite3.connect("file:%s?mode=ro" % path, uri=True, timeout=10)
-    try:
-        return db.execute(sql, args).fetchall()
-    finally:
-        db.close()
 
 
 def free_port():
