@@ -95,9 +95,12 @@ TEST(ConnectionsTest, AHeaderNotFinishedWithinTheReadTimeoutIsClosed) {
 }
 
 TEST(ConnectionsTest, IdleConnectionsTakeNoThread) {
+  // One thread and one queue place: fifty idle connections would overflow
+  // them if they held either. (The queue place is for the next request,
+  // which may arrive while the thread is still putting the last one away.)
   ConnectionLimits limits;
   limits.threads = 1;
-  limits.queue = 0;
+  limits.queue = 1;
   Connections connections(limits, AnswerOk);
   std::vector<int> idle;
   for (int i = 0; i < 50; ++i) idle.push_back(Connect(connections));
