@@ -100,7 +100,14 @@ json Build() {
               "(account, or IP for anonymous callers) returns the same job and charges once. "
               "The same key with another file or other tier, language, tool, translate_to or "
               "pages is a 409."},
-             {"schema", {{"type", "string"}, {"minLength", 1}, {"maxLength", 255}}}}}},
+             {"schema", {{"type", "string"}, {"minLength", 1}, {"maxLength", 255}}}},
+            {{"name", "Prefer"},
+             {"in", "header"},
+             {"description",
+              "respond-async (RFC 7240): answer 202 at once, even for a file of 5 pages or "
+              "fewer, and let the caller poll the job (as the web page does, to show each page "
+              "as it is read)"},
+             {"schema", {{"type", "string"}, {"example", "respond-async"}}}}}},
           {"requestBody",
            {{"required", true},
             {"content",

@@ -20,6 +20,7 @@ const ARTIFACTS = process.env.OCRCHAT_ARTIFACTS || path.join(here, '../../build/
 const CHROMIUM = process.env.CHROMIUM ||
   ['/usr/lib/chromium/chromium', '/usr/bin/chromium'].find(p => existsSync(p));
 const PDF = path.join(TESTDATA, 'formats/multi-page-images.pdf');
+const INVOICE = path.join(TESTDATA, 'invoices/AmazonWebServices.png');
 const EMAIL = 'reader@example.com';
 const PASSWORD = 'a long enough secret';
 const DEADLINE_MS = 240000;  // a generous bound for a wait, not a speed requirement
@@ -201,6 +202,31 @@ describe('the web app', {concurrency: false}, () => {
     assert.ok(width <= 375, `the page is ${width} px wide`);
     await phone.screenshot({path: path.join(ARTIFACTS, 'document-375.png'), fullPage: false});
     await phone.close();
+  });
+
+  it('reads a document anonymously, and chat asks to sign in', async () => {
+    const anonymous = await browser.newContext({viewport: {width: 1280, height: 900}});
+    const tab = await anonymous.newPage();
+    tab.setDefaultTimeout(DEADLINE_MS);
+    await tab.goto(url + '/');
+    await tab.getByRole('link', {name: 'Sign in'}).waitFor();
+    await tab.locator('#file').setInputFiles(INVOICE);
+    await tab.getByRole('button', {name: 'Recognise'}).click();
+    await tab.waitForURL(/\/jobs\/[0-9a-f]{32}$/);
+    await tab.locator('#status', {hasText: 'done'}).waitFor();
+    const uuid = tab.url().split('/').pop();
+    const job = await (await fetch(`${url}/api/v1/ocr/${uuid}/`)).json();
+    assert.ok(job.pages[0].blocks.length > 5, 'an invoice has many blocks');
+    assert.equal(await tab.locator('figure.page [data-block]').count(), job.pages[0].blocks.length);
+    await tab.locator('#chat-signin').waitFor();
+    assert.equal(await tab.locator('#chat-form').isVisible(), false);
+    assert.equal(await tab.locator('#chat-signin-link').getAttribute('href'), `/login?next=${encodeURIComponent('/jobs/' + uuid)}`);
+    // The keyboard reaches a block, and focus shows its text.
+    await tab.locator('figure.page [data-block]').nth(2).focus();
+    await tab.locator('#block-tooltip').waitFor({state: 'visible'});
+    assert.match(await tab.locator('#block-tooltip').innerText(), /% confidence/);
+    await tab.screenshot({path: path.join(ARTIFACTS, 'document-anonymous.png'), fullPage: true});
+    await anonymous.close();
   });
 
   it('refuses posts without the CSRF token', async () => {
