@@ -1,6 +1,7 @@
 // Password hashing for the web app's accounts: Argon2id (libsodium's
 // crypto_pwhash_str), memory-hard, with its salt and cost kept in the
-// encoded string. Thread-safe.
+// encoded string. Thread-safe; at most one hash per core runs at once
+// (each needs 64 MiB), the others wait.
 #pragma once
 
 #include <string>
