@@ -178,8 +178,8 @@ void WebRoutes::Login(const httplib::Request& req, httplib::Response& res) {
   form.csrf_token = CookieOf(req, kFormCookie);
   form.email = Param(req, "email");
   form.next = SafeNext(Param(req, "next"));
-  auto account = web::CheckLogin(store_(), limiter_, ip_(req), form.email,
-                                 Param(req, "password"), core::NowUnixMs());
+  auto account = web::CheckLogin(store_(), limiter_, ip_(req), form.email, Param(req, "password"),
+                                 core::NowUnixMs());
   if (!account) {
     form.error = account.error().message;
     if (account.error().rate_limited)
@@ -193,8 +193,8 @@ void WebRoutes::Logout(const httplib::Request& req, httplib::Response& res) {
   std::optional<store::WebSession> session = SessionOf(req);
   if (session && !CheckForm(req, res, session)) return;
   web::EndSession(store_(), CookieOf(req, kSessionCookie));
-  res.set_header("Set-Cookie", std::string(kSessionCookie) + "=" + CookieAttributes(req) +
-                                   "; Max-Age=0");
+  res.set_header("Set-Cookie",
+                 std::string(kSessionCookie) + "=" + CookieAttributes(req) + "; Max-Age=0");
   Redirect(res, "/");
 }
 
@@ -223,7 +223,9 @@ void WebRoutes::CreateToken(const httplib::Request& req, httplib::Response& res)
   if (!session) return Redirect(res, "/login?next=/account");
   if (!CheckForm(req, res, session)) return;
   auto token = store_().CreateToken(session->account.name);
-  if (!token) return SendHtml(res, 500, web::MessagePage(ViewerOf(session), "No token", token.error().message));
+  if (!token)
+    return SendHtml(res, 500,
+                    web::MessagePage(ViewerOf(session), "No token", token.error().message));
   ShowAccount(res, *session, *token, "");
 }
 
@@ -234,8 +236,9 @@ void WebRoutes::RevokeToken(const httplib::Request& req, httplib::Response& res)
   const std::string id = req.matches[1];
   auto revoked = store_().RevokeTokenOf(session->account.id, std::stoll(id));
   if (!revoked)
-    return SendHtml(res, 404, web::MessagePage(ViewerOf(session), "No such token",
-                                               "This account has no token #" + id + "."));
+    return SendHtml(res, 404,
+                    web::MessagePage(ViewerOf(session), "No such token",
+                                     "This account has no token #" + id + "."));
   ShowAccount(res, *session, std::nullopt, "Token #" + id + " revoked.");
 }
 

@@ -5,11 +5,11 @@
 // SessionOf.
 #pragma once
 
+#include <httplib.h>
+
 #include <functional>
 #include <optional>
 #include <string>
-
-#include <httplib.h>
 
 #include "jobs/config.h"
 #include "store/store.h"

@@ -34,9 +34,8 @@ core::Result<std::string> NormalizeEmail(std::string_view email) {
   const size_t at = out.find('@');
   const bool well_formed =
       !out.empty() && out.size() <= 254 && at != std::string::npos && at > 0 &&
-      out.find('@', at + 1) == std::string::npos &&
-      out.find('.', at + 2) != std::string::npos && out.back() != '.' &&
-      std::none_of(out.begin(), out.end(), [](unsigned char c) {
+      out.find('@', at + 1) == std::string::npos && out.find('.', at + 2) != std::string::npos &&
+      out.back() != '.' && std::none_of(out.begin(), out.end(), [](unsigned char c) {
         return c <= 0x20 || c == 0x7f || c == '<' || c == '>' || c == '"' || c == ',';
       });
   if (!well_formed)
@@ -47,13 +46,13 @@ core::Result<std::string> NormalizeEmail(std::string_view email) {
 
 core::Status CheckPassword(std::string_view password) {
   if (password.size() < kMinPasswordBytes)
-    return core::Fail(ErrorCode::kInvalidParameter,
-                      "the password must have at least " + std::to_string(kMinPasswordBytes) +
-                          " characters");
+    return core::Fail(
+        ErrorCode::kInvalidParameter,
+        "the password must have at least " + std::to_string(kMinPasswordBytes) + " characters");
   if (password.size() > kMaxPasswordBytes)
-    return core::Fail(ErrorCode::kInvalidParameter,
-                      "the password must have at most " + std::to_string(kMaxPasswordBytes) +
-                          " characters");
+    return core::Fail(
+        ErrorCode::kInvalidParameter,
+        "the password must have at most " + std::to_string(kMaxPasswordBytes) + " characters");
   return {};
 }
 
@@ -92,10 +91,10 @@ std::expected<store::Account, LoginRefusal> CheckLogin(store::Store& store, Logi
   std::string key = NormalizeEmail(typed).value_or(typed);
   if (std::optional<int64_t> wait = limiter.Admit(ip, key, now_ms)) {
     int64_t seconds = (*wait + 999) / 1000;
-    return std::unexpected(LoginRefusal{
-        true, seconds,
-        "too many sign-in attempts: try again in " + std::to_string((seconds + 59) / 60) +
-            " minute" + (seconds > 60 ? "s" : "")});
+    return std::unexpected(LoginRefusal{true, seconds,
+                                        "too many sign-in attempts: try again in " +
+                                            std::to_string((seconds + 59) / 60) + " minute" +
+                                            (seconds > 60 ? "s" : "")});
   }
   auto found = store.PasswordHashOf(typed);
   if (!found && key != typed) found = store.PasswordHashOf(key);
@@ -108,8 +107,8 @@ std::expected<store::Account, LoginRefusal> CheckLogin(store::Store& store, Logi
 
 core::Result<NewSession> StartSession(store::Store& store, int64_t account_id, int64_t now_ms) {
   NewSession session{core::RandomHex(32), core::RandomHex(32), now_ms + kSessionTtlMs};
-  auto stored = store.CreateSession(account_id, core::Sha256Hex(session.cookie),
-                                    session.csrf_token, session.expires_at_ms);
+  auto stored = store.CreateSession(account_id, core::Sha256Hex(session.cookie), session.csrf_token,
+                                    session.expires_at_ms);
   if (!stored) return std::unexpected(stored.error());
   return session;
 }

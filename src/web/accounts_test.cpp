@@ -1,11 +1,11 @@
 // Tests of sign-up, sign-in and sessions on a real SQLite store.
 #include "web/accounts.h"
 
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <fstream>
 #include <iterator>
-
-#include <gtest/gtest.h>
 
 #include "core/clock.h"
 #include "core/crypto.h"
@@ -72,11 +72,14 @@ TEST_F(AccountsTest, SignUpStoresOnlyAnArgon2idHash) {
 TEST_F(AccountsTest, LoginChecksThePasswordAndRefusesAlike) {
   ASSERT_TRUE(SignUp(*store_, "alice@example.com", "a long secret 42"));
   int64_t now = core::NowUnixMs();
-  auto ok = CheckLogin(*store_, limiter_, "192.0.2.1", " ALICE@example.com", "a long secret 42", now);
+  auto ok =
+      CheckLogin(*store_, limiter_, "192.0.2.1", " ALICE@example.com", "a long secret 42", now);
   ASSERT_TRUE(ok);
   EXPECT_EQ(ok->name, "alice@example.com");
-  auto wrong = CheckLogin(*store_, limiter_, "192.0.2.1", "alice@example.com", "a long secret 43", now);
-  auto unknown = CheckLogin(*store_, limiter_, "192.0.2.1", "carol@example.com", "a long secret 42", now);
+  auto wrong =
+      CheckLogin(*store_, limiter_, "192.0.2.1", "alice@example.com", "a long secret 43", now);
+  auto unknown =
+      CheckLogin(*store_, limiter_, "192.0.2.1", "carol@example.com", "a long secret 42", now);
   ASSERT_FALSE(wrong);
   ASSERT_FALSE(unknown);
   EXPECT_FALSE(wrong.error().rate_limited);
@@ -86,7 +89,8 @@ TEST_F(AccountsTest, LoginChecksThePasswordAndRefusesAlike) {
   EXPECT_FALSE(CheckLogin(*store_, limiter_, "192.0.2.1", "acme", "", now));
   ASSERT_TRUE(SetPassword(*store_, "acme", "acme's password"));
   EXPECT_TRUE(CheckLogin(*store_, limiter_, "192.0.2.1", "acme", "acme's password", now));
-  EXPECT_EQ(SetPassword(*store_, "nobody", "whatever it is").error().code, core::ErrorCode::kNotFound);
+  EXPECT_EQ(SetPassword(*store_, "nobody", "whatever it is").error().code,
+            core::ErrorCode::kNotFound);
 }
 
 TEST_F(AccountsTest, TooManyWrongPasswordsAreRateLimited) {
@@ -95,7 +99,8 @@ TEST_F(AccountsTest, TooManyWrongPasswordsAreRateLimited) {
   LoginLimiter limiter({2, 100, 60000});
   EXPECT_FALSE(CheckLogin(*store_, limiter, "192.0.2.1", "alice@example.com", "wrong one", now));
   EXPECT_FALSE(CheckLogin(*store_, limiter, "192.0.2.1", "alice@example.com", "wrong two", now));
-  auto limited = CheckLogin(*store_, limiter, "192.0.2.1", "alice@example.com", "a long secret 42", now);
+  auto limited =
+      CheckLogin(*store_, limiter, "192.0.2.1", "alice@example.com", "a long secret 42", now);
   ASSERT_FALSE(limited);
   EXPECT_TRUE(limited.error().rate_limited);
   EXPECT_EQ(limited.error().retry_after_s, 60);

@@ -2,9 +2,9 @@
 // with its Copy button, and the assets the pages name are built in.
 #include "web/pages.h"
 
-#include <regex>
-
 #include <gtest/gtest.h>
+
+#include <regex>
 
 #include "web/assets.h"
 
@@ -28,7 +28,8 @@ TEST(PagesTest, AccountPageShowsANewTokenOnceWithCopy) {
   AccountView view;
   view.account.name = "alice@example.com";
   view.usage = {"free", "month", 120, 500, 380};
-  view.tokens = {{2, "2026-12-01T10:00:00Z", ""}, {1, "2026-11-01T10:00:00Z", "2026-11-02T10:00:00Z"}};
+  view.tokens = {{2, "2026-12-01T10:00:00Z", ""},
+                 {1, "2026-11-01T10:00:00Z", "2026-11-02T10:00:00Z"}};
   view.csrf_token = "csrf-value";
   std::string without = AccountPage(view);
   EXPECT_EQ(without.find("copy-token"), std::string::npos);
@@ -55,7 +56,8 @@ TEST(PagesTest, PagesHaveNoInlineScriptAndTheirAssetsExist) {
       EXPECT_TRUE(FindAsset((*it)[1].str())) << (*it)[1];
   }
   // The modules the scripts import are there too.
-  for (const char* name : {"app.js", "api.js", "pages.js", "chat.js", "markdown.js", "account.js", "app.css"}) {
+  for (const char* name :
+       {"app.js", "api.js", "pages.js", "chat.js", "markdown.js", "account.js", "app.css"}) {
     std::optional<Asset> asset = FindAsset(name);
     ASSERT_TRUE(asset) << name;
     EXPECT_FALSE(asset->content.empty());

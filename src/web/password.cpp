@@ -44,8 +44,7 @@ core::Result<std::string> HashPassword(std::string_view password) {
   char encoded[crypto_pwhash_STRBYTES];
   // The interactive limits: 64 MiB and two passes, about 0.1 s a hash.
   if (crypto_pwhash_str_alg(encoded, password.data(), password.size(),
-                            crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                            crypto_pwhash_MEMLIMIT_INTERACTIVE,
+                            crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE,
                             crypto_pwhash_ALG_ARGON2ID13) != 0)
     return core::Fail(core::ErrorCode::kInternal, "the password could not be hashed",
                       "crypto_pwhash_str_alg: out of memory");

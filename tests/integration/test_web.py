@@ -194,6 +194,14 @@ class WebAccountsTest(unittest.TestCase):
         token = self.server.new_token("csrf-api")
         self.assertEqual(self.server.post(ONE_PAGE, token).status_code, 200)
 
+    def test_prefer_respond_async_answers_at_once(self):
+        # A one-page file answers done when it is POSTed, unless the caller
+        # asks for the 202 (as the page does, to show the pages' progress).
+        self.assertEqual(self.server.post(ONE_PAGE).status_code, 200)
+        accepted = self.server.post(ONE_PAGE, headers={"Prefer": "respond-async"})
+        self.assertEqual(accepted.status_code, 202, accepted.text)
+        self.assertEqual(self.server.wait(accepted.json()["uuid"])["status"], "done")
+
     def test_tokens_are_made_and_revoked_from_the_account_page(self):
         browser = Browser(self.server)
         self.assertEqual(browser.sign_up("tokens@example.com").status_code, 303)
