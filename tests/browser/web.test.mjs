@@ -167,16 +167,20 @@ describe('the web app', {concurrency: false}, () => {
 
   it('answers a question with a citation that leads to its page', async () => {
     const job = await (await fetch(`${url}/api/v1/ocr/${jobUuid}/`, {headers: {Authorization: `Bearer ${token}`}})).json();
-    // A question on the words of the last page, so that its answer cites it.
-    const lastWords = job.pages[2].text.split(/\s+/).filter(w => /^[A-Za-z]{5,}$/.test(w)).slice(0, 4);
-    assert.ok(lastWords.length > 0, 'the last page has words');
-    await page.getByLabel('Question').fill(`What does it say about ${lastWords.join(' ')}?`);
+    // A question on what only the last page says, so that its answer cites
+    // that page, below the others.
+    const tokens = text => text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+    const earlier = new Set(tokens(job.pages[0].text + ' ' + job.pages[1].text));
+    const own = tokens(job.pages[2].text).filter(w => !earlier.has(w));
+    assert.ok(own.length > 0, 'the last page says something of its own');
+    await page.getByLabel('Question').fill(`Which page says ${own.join(' ')}?`);
     await page.getByRole('button', {name: 'Ask'}).click();
     const citation = page.locator('.msg.assistant button.citation').first();
     await citation.waitFor();
     const cited = Number(await citation.getAttribute('data-page'));
-    assert.ok(cited >= 1 && cited <= 3);
-    await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+    assert.equal(cited, 3);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    assert.equal(await page.locator('#page-3').evaluate(el => el.getBoundingClientRect().top > window.innerHeight), true);
     await citation.click();
     const figure = page.locator(`#page-${cited}`);
     await figure.locator('.block.cited').waitFor();
@@ -186,6 +190,7 @@ describe('the web app', {concurrency: false}, () => {
       return box.top < window.innerHeight && box.bottom > 0;
     });
     assert.ok(inView, `page ${cited} was scrolled to`);
+    await page.screenshot({path: path.join(ARTIFACTS, 'document-cited.png')});
     // The block highlighted is one the snippet quotes from.
     const words = text => new Set(text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(w => w.length > 2));
     const blockWords = words(await figure.locator('.block.cited').getAttribute('data-text'));
@@ -218,6 +223,9 @@ describe('the web app', {concurrency: false}, () => {
     const job = await (await fetch(`${url}/api/v1/ocr/${uuid}/`)).json();
     assert.ok(job.pages[0].blocks.length > 5, 'an invoice has many blocks');
     assert.equal(await tab.locator('figure.page [data-block]').count(), job.pages[0].blocks.length);
+    // Every word under 60% confidence is underlined.
+    const unsure = job.pages[0].blocks.flatMap(b => b.lines.flatMap(l => l.words)).filter(w => w.confidence < 0.6);
+    assert.equal(await tab.locator('figure.page .word.low').count(), unsure.length);
     await tab.locator('#chat-signin').waitFor();
     assert.equal(await tab.locator('#chat-form').isVisible(), false);
     assert.equal(await tab.locator('#chat-signin-link').getAttribute('href'), `/login?next=${encodeURIComponent('/jobs/' + uuid)}`);
