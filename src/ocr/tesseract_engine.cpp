@@ -213,6 +213,44 @@ OwnedPix SampleOfText(Pix* image, const core::Page& page) {
   return sample ? std::move(sample) : OwnedPix(pixClone(image));
 }
 
+// Letters counted as a reader sees them: combining marks (Thai vowel and
+// tone marks, Indic vowel signs, accents) belong to the letter before.
+bool IsCombiningMark(char32_t c) {
+  return (c >= 0x0300 && c <= 0x036F) || c == 0x0E31 || (c >= 0x0E34 && c <= 0x0E3A) ||
+         (c >= 0x0E47 && c <= 0x0E4E) || (c >= 0x0900 && c <= 0x0903) ||
+         (c >= 0x093A && c <= 0x094F) || (c >= 0x0981 && c <= 0x0983) ||
+         (c >= 0x09BC && c <= 0x09CD) || (c >= 0x0B82 && c <= 0x0B83) ||
+         (c >= 0x0BBE && c <= 0x0BCD) || (c >= 0x0591 && c <= 0x05C7) ||
+         (c >= 0x064B && c <= 0x065F);
+}
+
+bool IsHanOrKana(char32_t c) {
+  return (c >= 0x3040 && c <= 0x30FF) || (c >= 0x3400 && c <= 0x9FFF) ||
+         (c >= 0xAC00 && c <= 0xD7AF) || (c >= 0xF900 && c <= 0xFAFF);
+}
+
+// A model of another script reading text it does not know comes back as
+// single letters between spaces ("ค ล . ก ิ ด ษ ร ั ก"), often with good
+// confidence. True when most words are one letter, outside Han, kana and
+// Hangul, where one character is a word.
+bool Fragmented(const core::Page& page) {
+  int words = 0, single = 0;
+  for (const core::Block& block : page.blocks)
+    for (const core::Line& line : block.lines)
+      for (const core::Word& word : line.words) {
+        int letters = 0;
+        bool ideographic = false;
+        for (char32_t c : core::DecodeUtf8(word.text)) {
+          ideographic = ideographic || IsHanOrKana(c);
+          letters += !IsCombiningMark(c);
+        }
+        if (ideographic) continue;
+        ++words;
+        single += letters <= 1;
+      }
+  return words >= 4 && single * 2 > words;
+}
+
 class TesseractEngine final : public Engine {
  public:
   explicit TesseractEngine(int max_models) : max_models_(std::max(1, max_models)) {
@@ -299,15 +337,20 @@ class TesseractEngine final : public Engine {
                               ", or tesseract-ocr-all for every language): its text was not read");
       return page;
     }
+    // OSD's script can be wrong with confidence (Hebrew named Thai, read at
+    // 0.75): a page read in the script it named is checked against the
+    // others unless that reading is good.
     const bool has_text = best->page.WordCount() > 0 || best->unread_glyphs > 20;
-    if (automatic && first_poor && has_text && (IsPoor(*best) || switched_script)) {
+    const bool doubtful = IsPoor(*best) || (switched_script && best->confidence < 0.8f);
+    if (automatic && first_poor && has_text && doubtful) {
       OwnedPix sample = SampleOfText(upright.get(), best->page);
       std::string winner;
       float winner_confidence = best->confidence + 0.05f;
       for (const char* model : kScriptCandidates) {
         if (model == languages || !IsInstalledModel(model)) continue;
         auto trial = Read(sample.get(), model, tesseract::PSM_AUTO, options);
-        if (trial && trial->page.WordCount() >= 2 && trial->confidence > winner_confidence) {
+        if (trial && trial->page.WordCount() >= 2 && trial->confidence > winner_confidence &&
+            !Fragmented(trial->page)) {
           winner = model;
           winner_confidence = trial->confidence;
         }
@@ -362,6 +405,7 @@ class TesseractEngine final : public Engine {
   struct Orientation {
     int rotate = 0;  // clockwise degrees that make the page upright
     std::string script;
+    float script_confidence = 0;
   };
 
   // Gray (or bilevel) copy, deskewed when the skew is large enough to hurt.
@@ -485,6 +529,10 @@ class TesseractEngine final : public Engine {
       // degrees: how far the image is turned clockwise; undo it.
       out.rotate = (360 - degrees) % 360;
       if (script) out.script = script;
+      out.script_confidence = script_conf;
+      if (std::getenv("OCRCHAT_DEBUG_OCR"))
+        std::fprintf(stderr, "osd: rotate %d (confidence %.2f), script %s (confidence %.2f)\n",
+                     out.rotate, orient_conf, out.script.c_str(), script_conf);
     }
     osd_->Clear();
     return out;
