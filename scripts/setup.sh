@@ -23,7 +23,7 @@ langs=(tesseract-ocr tesseract-ocr-osd tesseract-ocr-eng tesseract-ocr-fra
 translation=(apertium apertium-eng-spa apertium-fr-es apertium-es-pt apertium-eng-cat
              apertium-spa-ita apertium-fra-cat apertium-en-gl apertium-es-gl apertium-es-ro)
 # Used by the tests and benchmarks only: real readers and clients.
-test=(poppler-utils qpdf python3 python3-requests nodejs ca-certificates pango1.0-tools
+test=(poppler-utils qpdf python3 python3-requests python3-levenshtein nodejs ca-certificates pango1.0-tools
       fonts-noto-core fonts-noto-cjk fonts-dejavu-core curl
       libxml2-utils unzip procps openssl chromium)
 # Only for the tests labelled slow: LibreOffice reads our docx back.
