@@ -2,8 +2,9 @@
 // uploads and results, accounts, tokens, usage and chat all live here; no
 // other module knows SQL. The embedded default is SQLite (WAL) in a data
 // directory; several processes (the server and its workers) open the same
+// database. With PostgreSQL, any number of nodes on any machines share one
 // database. A Store object is not shared between threads: open one per
-// thread (Open is cheap).
+// thread (opening SQLite is cheap; a PostgreSQL store is a connection).
 //
 // Database failures (disk full, a corrupt file): methods returning a Result
 // or Status report them as kInternal; the other methods, AcceptJob
@@ -333,5 +334,16 @@ class Store {
 // Opens (creating when needed) the SQLite store in `data_dir`
 // (data_dir/ocrchat.db), migrating the schema.
 core::Result<std::unique_ptr<Store>> OpenSqlite(const std::string& data_dir);
+
+// Where a node's data lives: the PostgreSQL database at `db_url`
+// (postgresql://user:pass@host:port/dbname) that several nodes share, or,
+// without one, the SQLite database in `data_dir`.
+struct Location {
+  std::string db_url;
+  std::string data_dir = "./data";
+};
+
+// Opens the store at `location`, creating or migrating its schema.
+core::Result<std::unique_ptr<Store>> OpenStore(const Location& location);
 
 }  // namespace ocrchat::store
