@@ -96,7 +96,8 @@ CREATE TABLE tasks (
   ordinal BIGINT NOT NULL,
   state TEXT NOT NULL,  -- queued | running | done | failed | dropped
   attempts BIGINT NOT NULL DEFAULT 0,
-  worker_id BIGINT,
+  worker_node TEXT NOT NULL DEFAULT '',  -- the machine of the worker holding it
+  worker_id BIGINT,                      -- the process id there
   lease_until_ms BIGINT,
   page_json TEXT,
   pdf_image BYTEA,

@@ -426,7 +426,8 @@ class SqlStore final : public Store {
 
   // ---- the queue -----------------------------------------------------------
 
-  std::optional<Task> ClaimTask(int worker_id, int64_t lease_ms, TaskFilter filter) override {
+  std::optional<Task> ClaimTask(const WorkerId& worker, int64_t lease_ms,
+                                TaskFilter filter) override {
     const std::string tier = filter == TaskFilter::kVlmTier      ? " AND j.tier = 'vlm'"
                              : filter == TaskFilter::kOtherTiers ? " AND j.tier <> 'vlm'"
                                                                  : "";
@@ -457,9 +458,9 @@ class SqlStore final : public Store {
       task.ordinal = static_cast<int>(rows.Int(4));
       task.attempts = static_cast<int>(rows.Int(5)) + 1;
       db_->Exec(
-          "UPDATE tasks SET state = 'running', worker_id = ?, lease_until_ms = ?, "
-          "attempts = attempts + 1 WHERE job_uuid = ? AND idx = ?",
-          worker_id, core::NowUnixMs() + lease_ms, task.job_uuid, task.index);
+          "UPDATE tasks SET state = 'running', worker_node = ?, worker_id = ?, "
+          "lease_until_ms = ?, attempts = attempts + 1 WHERE job_uuid = ? AND idx = ?",
+          worker.node, worker.pid, core::NowUnixMs() + lease_ms, task.job_uuid, task.index);
       db_->Exec(
           "UPDATE jobs SET pages_started = pages_started + 1, status = 'processing' "
           "WHERE uuid = ?",
@@ -589,16 +590,18 @@ class SqlStore final : public Store {
     }
   }
 
-  std::vector<Task> ReleaseWorker(int worker_id, const core::Error& error, bool retry) override {
+  std::vector<Task> ReleaseWorker(const WorkerId& worker, const core::Error& error,
+                                  bool retry) override {
     return db_->Write([&] {
       std::vector<Task> tasks;
       {
         Rows rows = db_->Query(
             "SELECT t.job_uuid, t.idx, t.ordinal, t.attempts, j.recipe_json, j.format "
             "FROM tasks t JOIN jobs j ON j.uuid = t.job_uuid "
-            "WHERE t.state = 'running' AND t.worker_id = ? ORDER BY t.job_uuid, t.idx" +
+            "WHERE t.state = 'running' AND t.worker_node = ? AND t.worker_id = ? "
+            "ORDER BY t.job_uuid, t.idx" +
                 Sql::Lock("t", false),
-            worker_id);
+            worker.node, worker.pid);
         while (rows.Next()) {
           Task task;
           task.job_uuid = rows.Text(0);
@@ -628,39 +631,42 @@ class SqlStore final : public Store {
     });
   }
 
-  std::vector<int> OverdueWorkers() override {
-    std::vector<int> workers;
+  std::vector<WorkerId> OverdueWorkers() override {
+    std::vector<WorkerId> workers;
     Rows rows = db_->Query(
-        "SELECT DISTINCT worker_id FROM tasks WHERE state = 'running' AND lease_until_ms < ? "
-        "ORDER BY worker_id",
+        "SELECT DISTINCT worker_node, worker_id FROM tasks WHERE state = 'running' "
+        "AND lease_until_ms < ? ORDER BY worker_node, worker_id",
         core::NowUnixMs());
-    while (rows.Next()) workers.push_back(static_cast<int>(rows.Int(0)));
+    while (rows.Next()) workers.push_back(WorkerId{rows.Text(0), static_cast<int>(rows.Int(1))});
     return workers;
   }
 
-  std::vector<int> RunningWorkers() override {
+  std::vector<int> RunningWorkers(const std::string& node) override {
     std::vector<int> workers;
     Rows rows = db_->Query(
-        "SELECT DISTINCT worker_id FROM tasks WHERE state = 'running' AND worker_id IS NOT NULL "
-        "ORDER BY worker_id");
+        "SELECT DISTINCT worker_id FROM tasks WHERE state = 'running' AND worker_node = ? "
+        "AND worker_id IS NOT NULL ORDER BY worker_id",
+        node);
     while (rows.Next()) workers.push_back(static_cast<int>(rows.Int(0)));
     return workers;
   }
 
-  void RequeueWorkers(const std::vector<int>& worker_ids) override {
-    if (worker_ids.empty()) return;
+  void RequeueWorkers(const std::string& node, const std::vector<int>& pids) override {
+    if (pids.empty()) return;
     db_->Write([&] {
-      for (int worker : worker_ids) {
+      for (int pid : pids) {
         db_->Exec(
             "UPDATE jobs SET pages_started = MAX(0, pages_started - ("
             "  SELECT COUNT(*) FROM tasks t WHERE t.job_uuid = jobs.uuid AND t.state = 'running' "
-            "  AND t.worker_id = ?1)) "
-            "WHERE uuid IN (SELECT job_uuid FROM tasks WHERE state = 'running' AND worker_id = ?1)",
-            static_cast<int64_t>(worker));
+            "  AND t.worker_node = ?1 AND t.worker_id = ?2)) "
+            "WHERE uuid IN (SELECT job_uuid FROM tasks WHERE state = 'running' "
+            "AND worker_node = ?1 AND worker_id = ?2)",
+            node, static_cast<int64_t>(pid));
         db_->Exec(
-            "UPDATE tasks SET state = 'queued', worker_id = NULL, lease_until_ms = NULL, "
-            "attempts = MAX(0, attempts - 1) WHERE state = 'running' AND worker_id = ?",
-            static_cast<int64_t>(worker));
+            "UPDATE tasks SET state = 'queued', worker_id = NULL, "
+            "lease_until_ms = NULL, attempts = MAX(0, attempts - 1) "
+            "WHERE state = 'running' AND worker_node = ? AND worker_id = ?",
+            node, static_cast<int64_t>(pid));
       }
     });
   }

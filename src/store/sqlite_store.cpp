@@ -167,6 +167,11 @@ CREATE TABLE webhook_attempts (
   PRIMARY KEY (delivery_id, seq)
 );
 )sql",
+    R"sql(
+-- The node (machine) of the worker holding a task: process ids are unique
+-- on one machine only. Tasks claimed before this have node ''.
+ALTER TABLE tasks ADD COLUMN worker_node TEXT NOT NULL DEFAULT '';
+)sql",
 };
 
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));

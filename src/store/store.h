@@ -206,6 +206,14 @@ struct Stats {
           vlm_pages_total = 0;
 };
 
+// A worker process: the node (machine) it runs on and its process id
+// there. Nodes sharing a database have distinct names.
+struct WorkerId {
+  std::string node;
+  int pid = 0;
+  auto operator<=>(const WorkerId&) const = default;
+};
+
 // Which tasks a worker takes: any, or only those of jobs on one side of
 // the vision-language model (its threads that wait on the model server
 // take the vlm tier's pages, so that cpu pages are not held behind them).
@@ -260,7 +268,7 @@ class Store {
   // anonymous; within a class the job with fewest pages started first (so
   // jobs interleave), then the oldest; pages in order. The claim holds a
   // lease until lease_ms from now.
-  virtual std::optional<Task> ClaimTask(int worker_id, int64_t lease_ms,
+  virtual std::optional<Task> ClaimTask(const WorkerId& worker, int64_t lease_ms,
                                         TaskFilter filter = TaskFilter::kAny) = 0;
   virtual std::optional<std::string> UploadOf(const std::string& job_uuid) = 0;
   // In one transaction: stores the page, counts it done, charges it (one
@@ -289,16 +297,17 @@ class Store {
   // The worker holding a task died or overran its lease: with `retry`, its
   // task goes back to the queue unless it was claimed twice already;
   // otherwise the task's job fails with `error`. Returns the tasks affected.
-  virtual std::vector<Task> ReleaseWorker(int worker_id, const core::Error& error,
+  virtual std::vector<Task> ReleaseWorker(const WorkerId& worker, const core::Error& error,
                                           bool retry) = 0;
-  // Workers whose leases have run out.
-  virtual std::vector<int> OverdueWorkers() = 0;
-  // Workers holding running tasks, whatever their lease.
-  virtual std::vector<int> RunningWorkers() = 0;
-  // After a restart: the running tasks of these workers (which are gone) go
-  // back to the queue, not counted as an attempt. Other workers' tasks
-  // (another process's, alive) are left alone.
-  virtual void RequeueWorkers(const std::vector<int>& worker_ids) = 0;
+  // Workers, of any node, whose leases have run out.
+  virtual std::vector<WorkerId> OverdueWorkers() = 0;
+  // The process ids of the node's workers holding running tasks, whatever
+  // their lease.
+  virtual std::vector<int> RunningWorkers(const std::string& node) = 0;
+  // After a restart: the running tasks of these workers of the node (which
+  // are gone) go back to the queue, not counted as an attempt. Other
+  // workers' tasks (another process's or another node's) are left alone.
+  virtual void RequeueWorkers(const std::string& node, const std::vector<int>& pids) = 0;
   // Deletes jobs finished more than retention_ms ago (their webhook
   // deliveries with them); returns how many. Idempotency keys older than
   // kIdempotencyKeyTtlMs go too.

@@ -26,6 +26,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// The node the tests' workers run on.
+const std::string kNode = "node-a";
+WorkerId Worker(int pid) { return WorkerId{kNode, pid}; }
+
 bool IsPostgres() { return ::testing::TestWithParam<std::string>::GetParam() == "postgres"; }
 
 // Each test has a store of its own: a fresh SQLite folder, or a fresh
@@ -104,7 +108,7 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
   void RunPages(const NewJob& job) {
     ASSERT_TRUE(store_->AcceptJob(job, Anonymous(), allowance_).has_value());
     for (size_t i = 0; i < job.pages.size(); ++i) {
-      std::optional<Task> task = store_->ClaimTask(1, 60000);
+      std::optional<Task> task = store_->ClaimTask(Worker(1), 60000);
       ASSERT_TRUE(task);
       ASSERT_TRUE(store_->CompletePage(*task, MakePage(task->index, "w"), "img").has_value());
     }
@@ -159,11 +163,11 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
       return;
     }
     for (size_t i = 0; i < job.pages.size(); ++i) {
-      std::optional<Task> task = store_->ClaimTask(1, 60000);
+      std::optional<Task> task = store_->ClaimTask(Worker(1), 60000);
       ASSERT_TRUE(task);
       ASSERT_TRUE(store_->CompletePage(*task, MakePage(task->index, "w"), "img").has_value());
     }
-    std::optional<Task> assembly = store_->ClaimTask(1, 60000);
+    std::optional<Task> assembly = store_->ClaimTask(Worker(1), 60000);
     ASSERT_TRUE(assembly);
     ASSERT_TRUE(store_->FinishJob(*assembly, "en", {}, {}).has_value());
   }
@@ -335,7 +339,7 @@ TEST_P(StoreTest, PaidCreditsByTier) {
   EXPECT_EQ(store_->FindAccount("carol")->credits, 1);
 
   // One vlm page done (5 charged), then the job fails: 5 go back.
-  std::optional<Task> task = store_->ClaimTask(1, 60000);
+  std::optional<Task> task = store_->ClaimTask(Worker(1), 60000);
   ASSERT_TRUE(task);
   ASSERT_EQ(task->job_uuid, vlm.uuid);
   core::Page read = MakePage(0, "a");
@@ -352,7 +356,7 @@ TEST_P(StoreTest, PaidCreditsByTier) {
 TEST_P(StoreTest, PageIsChargedOnce) {
   NewJob job = MakeJob(3);
   ASSERT_TRUE(store_->AcceptJob(job, Anonymous(), allowance_).has_value());
-  std::optional<Task> task = store_->ClaimTask(1, 60000);
+  std::optional<Task> task = store_->ClaimTask(Worker(1), 60000);
   ASSERT_TRUE(task);
   EXPECT_EQ(task->index, 0);
   ASSERT_TRUE(store_->CompletePage(*task, MakePage(0, "first"), "img0").has_value());
@@ -386,20 +390,20 @@ TEST_P(StoreTest, ReleaseWorkerRequeuesThenFails) {
   ASSERT_TRUE(store_->AcceptJob(job, Anonymous(), allowance_).has_value());
   core::Error crash = core::MakeError(core::ErrorCode::kWorkerCrashed, "the worker crashed");
 
-  std::optional<Task> first = store_->ClaimTask(7, 60000);
+  std::optional<Task> first = store_->ClaimTask(Worker(7), 60000);
   ASSERT_TRUE(first);
   EXPECT_EQ(first->attempts, 1);
-  std::vector<Task> released = store_->ReleaseWorker(7, crash, true);
+  std::vector<Task> released = store_->ReleaseWorker(Worker(7), crash, true);
   ASSERT_EQ(released.size(), 1u);
   EXPECT_EQ(released[0].index, 0);
   EXPECT_EQ(store_->GetJob(job.uuid)->status, "processing");
-  EXPECT_TRUE(store_->ReleaseWorker(7, crash, true).empty());
+  EXPECT_TRUE(store_->ReleaseWorker(Worker(7), crash, true).empty());
 
-  std::optional<Task> second = store_->ClaimTask(8, 60000);
+  std::optional<Task> second = store_->ClaimTask(Worker(8), 60000);
   ASSERT_TRUE(second);
   EXPECT_EQ(second->index, 0);
   EXPECT_EQ(second->attempts, 2);
-  ASSERT_EQ(store_->ReleaseWorker(8, crash, true).size(), 1u);
+  ASSERT_EQ(store_->ReleaseWorker(Worker(8), crash, true).size(), 1u);
   std::optional<JobRow> failed = store_->GetJob(job.uuid);
   EXPECT_EQ(failed->status, "failed");
   ASSERT_TRUE(failed->error);
@@ -408,7 +412,7 @@ TEST_P(StoreTest, ReleaseWorkerRequeuesThenFails) {
   EXPECT_GT(failed->completed_at_ms, 0);
   EXPECT_EQ(store_->UsageOf(Anonymous(), allowance_).used, 0);
   EXPECT_FALSE(store_->UploadOf(job.uuid));
-  EXPECT_FALSE(store_->ClaimTask(9, 60000));
+  EXPECT_FALSE(store_->ClaimTask(Worker(9), 60000));
 }
 
 TEST_P(StoreTest, VlmPagesThatFellBackCostTheCpuPrice) {
@@ -416,12 +420,12 @@ TEST_P(StoreTest, VlmPagesThatFellBackCostTheCpuPrice) {
   NewJob vlm = MakeJob(2, "paid", paid.id, "vlm");
   ASSERT_TRUE(store_->AcceptJob(vlm, Of(paid), allowance_).has_value());
   EXPECT_EQ(store_->UsageOf(Of(paid), allowance_).used, 10);  // 2 pages reserved at 5
-  std::optional<Task> first = store_->ClaimTask(1, 60000, TaskFilter::kVlmTier);
+  std::optional<Task> first = store_->ClaimTask(Worker(1), 60000, TaskFilter::kVlmTier);
   ASSERT_TRUE(first);
   core::Page read = MakePage(first->index, "model");
   read.source = core::TextSource::kVlm;
   ASSERT_TRUE(store_->CompletePage(*first, read, "").has_value());
-  std::optional<Task> second = store_->ClaimTask(1, 60000, TaskFilter::kVlmTier);
+  std::optional<Task> second = store_->ClaimTask(Worker(1), 60000, TaskFilter::kVlmTier);
   ASSERT_TRUE(second);
   ASSERT_TRUE(store_->CompletePage(*second, MakePage(second->index, "local"), "").has_value());
   Usage usage = store_->UsageOf(Of(paid), allowance_);
@@ -441,11 +445,11 @@ TEST_P(StoreTest, ClaimFiltersByTier) {
   NewJob cpu = MakeJob(1);
   ASSERT_TRUE(store_->AcceptJob(vlm, Anonymous(), allowance_).has_value());
   ASSERT_TRUE(store_->AcceptJob(cpu, Anonymous(), allowance_).has_value());
-  std::optional<Task> other = store_->ClaimTask(1, 60000, TaskFilter::kOtherTiers);
+  std::optional<Task> other = store_->ClaimTask(Worker(1), 60000, TaskFilter::kOtherTiers);
   ASSERT_TRUE(other);
   EXPECT_EQ(other->job_uuid, cpu.uuid);
-  EXPECT_FALSE(store_->ClaimTask(1, 60000, TaskFilter::kOtherTiers));
-  std::optional<Task> model = store_->ClaimTask(2, 60000, TaskFilter::kVlmTier);
+  EXPECT_FALSE(store_->ClaimTask(Worker(1), 60000, TaskFilter::kOtherTiers));
+  std::optional<Task> model = store_->ClaimTask(Worker(2), 60000, TaskFilter::kVlmTier);
   ASSERT_TRUE(model);
   EXPECT_EQ(model->job_uuid, vlm.uuid);
 }
@@ -463,22 +467,22 @@ TEST_P(StoreTest, ReleaseWorkerWithoutRetryFailsAtOnce) {
   NewJob job = MakeJob(2);
   ASSERT_TRUE(store_->AcceptJob(job, Anonymous(), allowance_).has_value());
   core::Error late = core::MakeError(core::ErrorCode::kTimeout, "took too long");
-  ASSERT_TRUE(store_->ClaimTask(7, 60000));
-  ASSERT_EQ(store_->ReleaseWorker(7, late, false).size(), 1u);
+  ASSERT_TRUE(store_->ClaimTask(Worker(7), 60000));
+  ASSERT_EQ(store_->ReleaseWorker(Worker(7), late, false).size(), 1u);
   std::optional<JobRow> failed = store_->GetJob(job.uuid);
   EXPECT_EQ(failed->status, "failed");
   EXPECT_EQ(failed->error->code, core::ErrorCode::kTimeout);
   EXPECT_EQ(failed->error->message, "page 1: took too long");
   EXPECT_EQ(store_->UsageOf(Anonymous(), allowance_).used, 0);
-  EXPECT_FALSE(store_->ClaimTask(9, 60000));
+  EXPECT_FALSE(store_->ClaimTask(Worker(9), 60000));
 }
 
 TEST_P(StoreTest, FailJobReleasesUnfinishedPages) {
   NewJob job = MakeJob(4);
   ASSERT_TRUE(store_->AcceptJob(job, Anonymous(), allowance_).has_value());
-  std::optional<Task> task = store_->ClaimTask(1, 60000);
+  std::optional<Task> task = store_->ClaimTask(Worker(1), 60000);
   ASSERT_TRUE(store_->CompletePage(*task, MakePage(0, "a"), "").has_value());
-  std::optional<Task> running = store_->ClaimTask(2, 60000);
+  std::optional<Task> running = store_->ClaimTask(Worker(2), 60000);
   ASSERT_TRUE(running);
   ASSERT_TRUE(store_->FailJob(job.uuid, core::MakeError(core::ErrorCode::kCorrupt,
                                                         "page 2: image is corrupt"))
@@ -490,7 +494,7 @@ TEST_P(StoreTest, FailJobReleasesUnfinishedPages) {
   EXPECT_EQ(row->pages_done, 1);
   EXPECT_EQ(store_->UsageOf(Anonymous(), allowance_).used, 1);
   EXPECT_FALSE(store_->UploadOf(job.uuid));
-  EXPECT_FALSE(store_->ClaimTask(3, 60000));
+  EXPECT_FALSE(store_->ClaimTask(Worker(3), 60000));
   // A late result for a dropped page changes nothing.
   EXPECT_FALSE(store_->CompletePage(*running, MakePage(1, "b"), "").has_value());
   EXPECT_EQ(store_->UsageOf(Anonymous(), allowance_).used, 1);
@@ -531,7 +535,7 @@ TEST_P(StoreTest, ConcurrentClaimsNeverShareATask) {
   for (int worker = 1; worker <= 6; ++worker)
     threads.emplace_back([&, worker] {
       auto store = std::move(*OpenStore(location_));
-      while (std::optional<Task> task = store->ClaimTask(worker, 60000)) {
+      while (std::optional<Task> task = store->ClaimTask(Worker(worker), 60000)) {
         std::lock_guard lock(mutex);
         claimed.push_back(task->job_uuid + ":" + std::to_string(task->index));
       }
@@ -556,7 +560,7 @@ TEST_P(StoreTest, ClaimsFromSeveralProcessesNeverShareATask) {
         std::ofstream out(dir_ + "/claims-" + std::to_string(worker));
         auto opened = OpenStore(location_);
         if (!opened) _exit(2);
-        while (std::optional<Task> task = (*opened)->ClaimTask(worker, 60000)) {
+        while (std::optional<Task> task = (*opened)->ClaimTask(Worker(worker), 60000)) {
           out << task->job_uuid << ":" << task->index << "\n";
           // Complete it too, so that writes of both kinds interleave.
           bool ok = task->index == kAssembly
@@ -600,14 +604,14 @@ TEST_P(StoreTest, PaidBeforeFreeBeforeAnonymous) {
   ASSERT_TRUE(store_->AcceptJob(free_job, Of(free), allowance_).has_value());
   ASSERT_TRUE(store_->AcceptJob(paid_job, Of(paid), allowance_).has_value());
   EXPECT_EQ(store_->GetJob(paid_job.uuid)->status, "pending");
-  std::optional<Task> task = store_->ClaimTask(1, 60000);
+  std::optional<Task> task = store_->ClaimTask(Worker(1), 60000);
   EXPECT_EQ(task->job_uuid, paid_job.uuid);
   EXPECT_EQ(task->recipe_json, R"({"dpi":300})");
   EXPECT_EQ(task->format, "pdf");
   EXPECT_EQ(store_->GetJob(paid_job.uuid)->status, "processing");
-  EXPECT_EQ(store_->ClaimTask(1, 60000)->job_uuid, free_job.uuid);
-  EXPECT_EQ(store_->ClaimTask(1, 60000)->job_uuid, anonymous_job.uuid);
-  EXPECT_FALSE(store_->ClaimTask(1, 60000));
+  EXPECT_EQ(store_->ClaimTask(Worker(1), 60000)->job_uuid, free_job.uuid);
+  EXPECT_EQ(store_->ClaimTask(Worker(1), 60000)->job_uuid, anonymous_job.uuid);
+  EXPECT_FALSE(store_->ClaimTask(Worker(1), 60000));
 }
 
 TEST_P(StoreTest, JobsOfOneClassInterleave) {
@@ -616,7 +620,7 @@ TEST_P(StoreTest, JobsOfOneClassInterleave) {
   ASSERT_TRUE(store_->AcceptJob(b, Anonymous(), allowance_).has_value());
   std::vector<std::string> order;
   std::vector<int> indexes;
-  while (std::optional<Task> task = store_->ClaimTask(1, 60000)) {
+  while (std::optional<Task> task = store_->ClaimTask(Worker(1), 60000)) {
     order.push_back(task->job_uuid);
     indexes.push_back(task->index);
   }
@@ -630,16 +634,16 @@ TEST_P(StoreTest, AssemblyFollowsTheLastPageAndFinishes) {
   job.warnings = {"vlm is not configured"};
   ASSERT_TRUE(store_->AcceptJob(job, Anonymous(), allowance_).has_value());
   EXPECT_EQ(store_->UploadOf(job.uuid), job.upload);
-  std::optional<Task> first = store_->ClaimTask(1, 60000);
-  std::optional<Task> second = store_->ClaimTask(2, 60000);
+  std::optional<Task> first = store_->ClaimTask(Worker(1), 60000);
+  std::optional<Task> second = store_->ClaimTask(Worker(2), 60000);
   ASSERT_TRUE(first && second);
   EXPECT_EQ(first->index, 4);
   EXPECT_EQ(first->ordinal, 0);
   EXPECT_EQ(second->index, 2);
   ASSERT_TRUE(store_->CompletePage(*second, MakePage(2, "three"), "img2").has_value());
-  EXPECT_FALSE(store_->ClaimTask(3, 60000));
+  EXPECT_FALSE(store_->ClaimTask(Worker(3), 60000));
   ASSERT_TRUE(store_->CompletePage(*first, MakePage(4, "five"), "img4").has_value());
-  std::optional<Task> assembly = store_->ClaimTask(3, 60000);
+  std::optional<Task> assembly = store_->ClaimTask(Worker(3), 60000);
   ASSERT_TRUE(assembly);
   EXPECT_EQ(assembly->index, kAssembly);
   EXPECT_EQ(assembly->ordinal, 2);
@@ -668,7 +672,7 @@ TEST_P(StoreTest, AssemblyFollowsTheLastPageAndFinishes) {
   EXPECT_FALSE(store_->ArtifactOf(job.uuid, "docx"));
   EXPECT_FALSE(store_->UploadOf(job.uuid));
   EXPECT_EQ(store_->UsageOf(Anonymous(), allowance_).used, 2);
-  EXPECT_FALSE(store_->ClaimTask(4, 60000));
+  EXPECT_FALSE(store_->ClaimTask(Worker(4), 60000));
   EXPECT_EQ(store_->FailJob(job.uuid, core::MakeError(core::ErrorCode::kTimeout, "late"))
                 .error()
                 .code,
@@ -681,30 +685,48 @@ TEST_P(StoreTest, AssemblyFollowsTheLastPageAndFinishes) {
 TEST_P(StoreTest, RequeueWorkersTakesBackOnlyTheirTasksAndCountsNoAttempt) {
   NewJob job = MakeJob(3);
   ASSERT_TRUE(store_->AcceptJob(job, Anonymous(), allowance_).has_value());
-  ASSERT_TRUE(store_->ClaimTask(1, 60000));
-  ASSERT_TRUE(store_->ClaimTask(2, 60000));
-  ASSERT_TRUE(store_->ClaimTask(7, 60000));
-  EXPECT_EQ(store_->RunningWorkers(), (std::vector<int>{1, 2, 7}));
-  store_->RequeueWorkers({1, 2});
+  ASSERT_TRUE(store_->ClaimTask(Worker(1), 60000));
+  ASSERT_TRUE(store_->ClaimTask(Worker(2), 60000));
+  ASSERT_TRUE(store_->ClaimTask(Worker(7), 60000));
+  EXPECT_EQ(store_->RunningWorkers(kNode), (std::vector<int>{1, 2, 7}));
+  store_->RequeueWorkers(kNode, {1, 2});
   Stats stats = store_->GetStats();
   EXPECT_EQ(stats.pages_running, 1) << "worker 7 (alive, another process's) keeps its page";
   EXPECT_EQ(stats.pages_queued, 2);
-  EXPECT_EQ(store_->RunningWorkers(), std::vector<int>{7});
-  std::optional<Task> again = store_->ClaimTask(3, 60000);
+  EXPECT_EQ(store_->RunningWorkers(kNode), std::vector<int>{7});
+  std::optional<Task> again = store_->ClaimTask(Worker(3), 60000);
   ASSERT_TRUE(again);
   EXPECT_EQ(again->index, 0);
   EXPECT_EQ(again->attempts, 1);
   EXPECT_EQ(store_->UsageOf(Anonymous(), allowance_).used, 3);
   EXPECT_EQ(store_->GetJob(job.uuid)->pages_done, 0);
-  store_->RequeueWorkers({});
+  store_->RequeueWorkers(kNode, {});
   EXPECT_EQ(store_->GetStats().pages_running, 2);
+}
+
+TEST_P(StoreTest, RequeueWorkersLeavesOtherNodesAlone) {
+  ASSERT_TRUE(store_->AcceptJob(MakeJob(3), Anonymous(), allowance_).has_value());
+  ASSERT_TRUE(store_->ClaimTask(Worker(1), 60000));
+  const WorkerId elsewhere{"node-b", 1};  // the same process id on another machine
+  ASSERT_TRUE(store_->ClaimTask(elsewhere, 60000));
+  EXPECT_EQ(store_->RunningWorkers(kNode), std::vector<int>{1});
+  EXPECT_EQ(store_->RunningWorkers("node-b"), std::vector<int>{1});
+  store_->RequeueWorkers(kNode, {1});
+  EXPECT_EQ(store_->GetStats().pages_running, 1);
+  EXPECT_EQ(store_->RunningWorkers("node-b"), std::vector<int>{1});
+  EXPECT_TRUE(store_->ReleaseWorker(Worker(1), core::MakeError(core::ErrorCode::kWorkerCrashed, "x"),
+                                    true).empty());
+  EXPECT_EQ(store_->ReleaseWorker(elsewhere,
+                                  core::MakeError(core::ErrorCode::kWorkerCrashed, "x"), true)
+                .size(),
+            1u);
 }
 
 TEST_P(StoreTest, OverdueWorkers) {
   ASSERT_TRUE(store_->AcceptJob(MakeJob(3), Anonymous(), allowance_).has_value());
-  ASSERT_TRUE(store_->ClaimTask(4, -1));
-  ASSERT_TRUE(store_->ClaimTask(5, 60000));
-  EXPECT_EQ(store_->OverdueWorkers(), std::vector<int>{4});
+  ASSERT_TRUE(store_->ClaimTask(Worker(4), -1));
+  ASSERT_TRUE(store_->ClaimTask(Worker(5), 60000));
+  EXPECT_EQ(store_->OverdueWorkers(), std::vector<WorkerId>{Worker(4)});
 }
 
 // ---- lifetime ---------------------------------------------------------------
@@ -712,7 +734,7 @@ TEST_P(StoreTest, OverdueWorkers) {
 TEST_P(StoreTest, DeleteExpired) {
   NewJob done = MakeJob(1);
   RunPages(done);
-  std::optional<Task> assembly = store_->ClaimTask(1, 60000);
+  std::optional<Task> assembly = store_->ClaimTask(Worker(1), 60000);
   ASSERT_TRUE(store_->FinishJob(*assembly, "en", {}, {{"pdf", "x"}}).has_value());
   NewJob failed = MakeJob(1);
   ASSERT_TRUE(store_->AcceptJob(failed, Anonymous(), allowance_).has_value());
@@ -737,7 +759,7 @@ TEST_P(StoreTest, DeleteJobRemovesEverything) {
   Account alice = MakeAccount("alice", "free");
   NewJob job = MakeJob(2, "free", alice.id);
   ASSERT_TRUE(store_->AcceptJob(job, Of(alice), allowance_).has_value());
-  std::optional<Task> task = store_->ClaimTask(1, 60000);
+  std::optional<Task> task = store_->ClaimTask(Worker(1), 60000);
   ASSERT_TRUE(store_->CompletePage(*task, MakePage(0, "a"), "img").has_value());
   std::string conversation = store_->CreateConversation(job.uuid, alice.id);
   ASSERT_TRUE(store_->AddMessage(conversation, {"user", "total?", "[]", ""}).has_value());
@@ -750,7 +772,7 @@ TEST_P(StoreTest, DeleteJobRemovesEverything) {
     EXPECT_EQ(CountRows(table), 0) << table;
   // The finished page stays charged; the unfinished one is released.
   EXPECT_EQ(store_->UsageOf(Of(alice), allowance_).used, 1);
-  EXPECT_FALSE(store_->ClaimTask(2, 60000));
+  EXPECT_FALSE(store_->ClaimTask(Worker(2), 60000));
 }
 
 TEST_P(StoreTest, ListJobsNewestFirst) {
@@ -1093,7 +1115,7 @@ TEST_P(StoreTest, SchemaIsAtTheLatestVersion) {
   sqlite3_stmt* stmt = nullptr;
   ASSERT_EQ(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, nullptr), SQLITE_OK);
   ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
-  EXPECT_EQ(sqlite3_column_int(stmt, 0), 3);
+  EXPECT_EQ(sqlite3_column_int(stmt, 0), 4);
   sqlite3_finalize(stmt);
   sqlite3_close(db);
 }
