@@ -71,8 +71,11 @@ void Connection::ExecScript(const std::string& sql) {
 
 PGresult* Connection::Run(std::string_view sql, const Params& params) {
   // A connection lost between transactions (the server restarted) is made
-  // again once; inside a transaction the failure goes to the caller.
-  if (PQstatus(conn_) != CONNECTION_OK) PQreset(conn_);
+  // again; inside one, what it did is gone and the caller hears of it.
+  if (PQstatus(conn_) != CONNECTION_OK) {
+    if (in_transaction_) throw Error("", "the connection to PostgreSQL was lost");
+    PQreset(conn_);
+  }
   std::vector<const char*> values(params.values.size());
   std::vector<int> lengths(params.values.size());
   for (size_t i = 0; i < params.values.size(); ++i) {
@@ -105,7 +108,13 @@ PGresult* Connection::Run(std::string_view sql, const Params& params) {
 }
 
 
+void Connection::Commit() {
+  Exec("COMMIT");
+  in_transaction_ = false;
+}
+
 void Connection::RollbackQuietly() {
+  in_transaction_ = false;
   if (PQtransactionStatus(conn_) == PQTRANS_IDLE) return;
   PQclear(PQexec(conn_, "ROLLBACK"));
 }

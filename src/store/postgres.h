@@ -128,13 +128,14 @@ class Connection {
     for (int attempt = 1;; ++attempt) {
       try {
         Exec(begin);
+        in_transaction_ = true;
         if constexpr (std::is_void_v<decltype(body())>) {
           body();
-          Exec("COMMIT");
+          Commit();
           return;
         } else {
           auto result = body();
-          Exec("COMMIT");
+          Commit();
           return result;
         }
       } catch (const Error& e) {
@@ -149,6 +150,7 @@ class Connection {
   }
 
   PGresult* Run(std::string_view sql, const Params& params);
+  void Commit();
   void RollbackQuietly();
   // The statement with `?` and `?N` turned into `$N`, kept for its next use.
   const std::string& Translated(std::string_view sql);
@@ -174,6 +176,7 @@ class Connection {
   static void BindNull(Params& p, Oid type);
 
   PGconn* conn_;
+  bool in_transaction_ = false;  // a lost connection is not made again inside one
   std::unordered_map<std::string, std::string> translated_;
 };
 

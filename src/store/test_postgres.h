@@ -1,8 +1,10 @@
-// For the store's tests: a throwaway PostgreSQL cluster, started on first
-// use (initdb into a temporary folder, the server on a free loopback port
-// with its socket in that folder, as the postgres user when the tests run
-// as root) and stopped and removed when the test program ends; and fresh
-// databases on it, one per test.
+// For the store's tests: a throwaway PostgreSQL cluster, and fresh
+// databases on it, one per test. Under ctest the cluster is the run's (a
+// fixture, tests/integration/postgres_cluster.py, names it in the file
+// OCRCHAT_TEST_POSTGRES_STATE); otherwise it is started on first use
+// (initdb into a temporary folder, the server on a free loopback port with
+// its socket in that folder, as the postgres user when the tests run as
+// root) and stopped and removed when the test program ends.
 #pragma once
 
 #include <libpq-fe.h>
@@ -13,6 +15,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <mutex>
 #include <stdexcept>
@@ -34,20 +37,22 @@ class TestPostgres {
       std::atexit([] { Get().Stop(); });
       return c;
     }();
-    std::call_once(cluster->started_, [&] { cluster->Start(); });
+    std::call_once(cluster->started_, [&] {
+      if (!cluster->Join()) cluster->Start();
+    });
     return *cluster;
   }
 
   // A new, empty database; its URL, "" when the cluster did not start.
   std::string CreateDatabase() {
-    if (port_ == 0) return {};
+    if (base_url_.empty()) return {};
     std::string name = "ocrchat_test_" + core::RandomHex(8);
     Query(Url("postgres"), "CREATE DATABASE " + name);
     return Url(name);
   }
 
   void DropDatabase(const std::string& url) {
-    if (port_ == 0 || url.empty()) return;
+    if (base_url_.empty() || url.empty()) return;
     std::string name = url.substr(url.rfind('/') + 1);
     Query(Url("postgres"), "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
   }
@@ -86,8 +91,24 @@ class TestPostgres {
 
   static constexpr const char* kBin = "/usr/lib/postgresql/15/bin/";
 
-  std::string Url(const std::string& database) const {
-    return "postgresql://postgres@127.0.0.1:" + std::to_string(port_) + "/" + database;
+  std::string Url(const std::string& database) const { return base_url_ + database; }
+
+  // The cluster the ctest fixture started, if there is one and it answers.
+  bool Join() {
+#ifdef OCRCHAT_TEST_POSTGRES_STATE
+    std::ifstream in(OCRCHAT_TEST_POSTGRES_STATE);
+    std::string folder, admin_url;
+    if (!std::getline(in, folder) || !std::getline(in, admin_url)) return false;
+    try {
+      Query(admin_url, "SELECT 1");
+    } catch (const std::runtime_error&) {
+      return false;  // left behind by a run that did not clean up
+    }
+    base_url_ = admin_url.substr(0, admin_url.rfind('/') + 1);
+    return true;
+#else
+    return false;
+#endif
   }
 
   // The command as the postgres user when we are root (the server refuses
@@ -133,7 +154,10 @@ class TestPostgres {
                              "/server.log -w -t 60 -o \"-p " + std::to_string(port) + " -k " +
                              dir_ + " -c listen_addresses=127.0.0.1 -c fsync=off " +
                              "-c max_connections=200\" start > /dev/null 2>&1");
-      if (std::system(start.c_str()) == 0) port_ = port;
+      if (std::system(start.c_str()) == 0) {
+        port_ = port;
+        base_url_ = "postgresql://postgres@127.0.0.1:" + std::to_string(port) + "/";
+      }
     }
     if (port_ == 0) std::cerr << "pg_ctl start failed; see " << dir_ << "/server.log\n";
   }
@@ -150,12 +174,14 @@ class TestPostgres {
     std::filesystem::remove_all(dir_, ec);
     dir_.clear();
     port_ = 0;
+    base_url_.clear();
   }
 
   std::once_flag started_;
   std::mutex stop_mutex_;
   std::string dir_;
-  int port_ = 0;
+  int port_ = 0;           // of the cluster this program started
+  std::string base_url_;  // the cluster's URL without a database
 };
 
 }  // namespace ocrchat::store

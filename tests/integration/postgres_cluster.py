@@ -1,8 +1,13 @@
 """A throwaway PostgreSQL cluster for the tests: initdb into a temporary
 folder, the server on a free loopback port with its socket in that folder
 (as the postgres user when the tests run as root: the server refuses root),
-stopped and removed by stop()."""
+stopped and removed by stop().
+
+As a program (a ctest fixture for the store tests): `start STATE` starts
+one and writes its folder and admin URL to the file STATE; `stop STATE`
+stops it and removes both."""
 import os
+import sys
 import pwd
 import shutil
 import socket
@@ -23,7 +28,11 @@ def _free_port():
 
 
 class Cluster:
-    def __init__(self):
+    def __init__(self, directory=None, port=None):
+        self.port = port
+        if directory:  # one started before, by `start`
+            self.dir, self.data = directory, os.path.join(directory, "data")
+            return
         self.dir = tempfile.mkdtemp(prefix="ocrchat-pg-")
         if os.geteuid() == 0:
             user = pwd.getpwnam("postgres")
@@ -64,3 +73,19 @@ class Cluster:
         subprocess.run(_as_postgres([BIN + "pg_ctl", "-D", self.data, "-m", "immediate", "-w",
                                      "stop"]), capture_output=True)
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def main(command, state):
+    if command == "start":
+        cluster = Cluster()
+        with open(state, "w") as f:
+            f.write("%s\n%s\n" % (cluster.dir, cluster.url("postgres")))
+    elif command == "stop" and os.path.exists(state):
+        with open(state) as f:
+            directory = f.readline().strip()
+        Cluster(directory).stop()
+        os.remove(state)
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:3])
