@@ -97,6 +97,19 @@ class MultiNodeTest(unittest.TestCase):
         pdf = second.get("/api/v1/ocr/%s/download/?format=pdf" % uuid, token)
         self.assertTrue(pdf.content.startswith(b"%PDF"))
         self.assertEqual(second.get("/api/v1/account/", token).json()["used"], 3)
+        # A conversation begun on one node goes on on the other.
+        headers = {"Authorization": "Bearer " + token}
+        asked = requests.post(second.url + "/api/v1/chat/%s/" % uuid, headers=headers,
+                              json={"message": "What is this about?"}, timeout=120)
+        self.assertEqual(asked.status_code, 200, asked.text)
+        conversation = asked.json()["conversation"]
+        again = requests.post(first.url + "/api/v1/chat/%s/" % uuid, headers=headers,
+                              json={"message": "And then?", "conversation": conversation},
+                              timeout=120)
+        self.assertEqual(again.status_code, 200, again.text)
+        history = second.get("/api/v1/chat/%s/history/" % uuid, token).json()["conversations"]
+        self.assertEqual([m["role"] for m in history[0]["messages"]],
+                         ["user", "assistant", "user", "assistant"])
         # Deleting the job on one node deletes its bytes for every node.
         deleted = requests.delete(first.url + "/api/v1/ocr/%s/" % uuid,
                                   headers={"Authorization": "Bearer " + token}, timeout=60)
@@ -149,6 +162,55 @@ class MultiNodeTest(unittest.TestCase):
         self.assertIn(["2"], self.sql("SELECT attempts FROM tasks WHERE job_uuid = '%s' AND idx >= 0"
                                       % uuid), "the killed page was read again")
         self.assertIsNone(survivor.poll())
+
+    def test_api_node_killed(self):
+        first, second = self.api_node("api-1"), self.api_node("api-2")
+        self.worker_node("worker-1", engine="slow:300")
+        token = self.new_token("cy", 100)
+        uuid = first.post(scanned_pdf(self.work, 2), token, data={"language": "en"},
+                          timeout=60).json()["uuid"]
+        first.kill()
+        done = second.wait(uuid, token, timeout=300)
+        self.assertEqual(done["status"], "done", done.get("error"))
+        later = second.post(testdata("formats/simple.png"), token, data={"language": "en"})
+        self.assertIn(later.status_code, (200, 202), later.text)
+        self.assertEqual(second.wait(later.json()["uuid"], token)["status"], "done")
+        self.assertEqual(second.get("/api/v1/account/", token).json()["used"], 7)
+
+    def test_restarting_a_node_leaves_other_nodes_pages_alone(self):
+        data_dir = os.path.join(self.work, "api-1")
+        env = {"OCRCHAT_NODE": "api-1", "OCRCHAT_ENGINE": "slow:600000"}
+        node = Server("--workers", "1", "--page-timeout", "600", "--db", self.db,
+                      data_dir=data_dir, env=env)
+        self.nodes.append(node)
+        node.start()
+        token = self.new_token("di", 100)
+
+        def running(node_name):
+            return self.sql("SELECT job_uuid, worker_id, attempts FROM tasks "
+                            "WHERE state = 'running' AND worker_node = '%s'" % node_name)
+
+        png = testdata("formats/simple.png")
+        node.post(png, token, data={"language": "en"}, timeout=0.5, expect_timeout=True)
+        [own] = self.wait_for(lambda: running("api-1"), "api-1's worker holding a page")
+        self.worker_node("worker-1", engine="slow:600000", page_timeout="600")
+        node.post(png, token, data={"language": "en"}, timeout=0.5, expect_timeout=True)
+        [other] = self.wait_for(lambda: running("worker-1"), "worker-1 holding a page")
+        # worker-1 stands for another machine, gone: this machine cannot tell
+        # whether it lives, so its page waits for its lease.
+        self.workers[0].kill()
+        self.workers[0].wait()
+        node.kill()
+        again = Server("--workers", "1", "--page-timeout", "600", "--db", self.db,
+                       data_dir=data_dir, env=env)
+        self.nodes.append(again)
+        again.start()
+        [mine] = self.wait_for(
+            lambda: [t for t in running("api-1") if t[1] != own[1]],
+            "api-1's page taken again by its new worker")
+        self.assertEqual(mine[0], own[0])
+        self.assertEqual(mine[2], "1", "a restart does not count an attempt")
+        self.assertEqual(running("worker-1"), [other], "another node's page is left alone")
 
 
 if __name__ == "__main__":
