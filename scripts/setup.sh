@@ -9,7 +9,8 @@ export DEBIAN_FRONTEND=noninteractive
 build=(build-essential cmake ninja-build pkg-config)
 libs=(libtesseract-dev libleptonica-dev libpoppler-cpp-dev libqpdf-dev
       libzip-dev libcld2-dev libsqlite3-dev libcpp-httplib-dev
-      nlohmann-json3-dev libssl-dev libcli11-dev libgtest-dev libgmock-dev libpq-dev)
+      nlohmann-json3-dev libssl-dev libcli11-dev libgtest-dev libgmock-dev
+      libsodium-dev libpq-dev)
 langs=(tesseract-ocr tesseract-ocr-osd tesseract-ocr-eng tesseract-ocr-fra
        tesseract-ocr-deu tesseract-ocr-spa tesseract-ocr-ita tesseract-ocr-por
        tesseract-ocr-nld tesseract-ocr-rus tesseract-ocr-ukr tesseract-ocr-pol
@@ -24,7 +25,7 @@ translation=(apertium apertium-eng-spa apertium-fr-es apertium-es-pt apertium-en
 # Used by the tests and benchmarks only: real readers and clients.
 test=(poppler-utils qpdf python3 python3-requests nodejs ca-certificates pango1.0-tools
       fonts-noto-core fonts-noto-cjk fonts-dejavu-core curl
-      libxml2-utils unzip procps openssl postgresql)
+      libxml2-utils unzip procps openssl chromium postgresql)
 # Only for the tests labelled slow: LibreOffice reads our docx back.
 slow=(libreoffice-writer-nogui)
 bench=(ocrmypdf wrk hyperfine time)
@@ -48,10 +49,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# The tests' npm tools (an OpenAPI validator), from the npm registry.
+# The tests' npm tools, from the npm registry: an OpenAPI validator, and
+# playwright-core, which drives the chromium above (it downloads no browser).
 if [ -n "${1:-}" ]; then
   here="$(cd "$(dirname "$0")/.." && pwd)"
-  if [ ! -d "$here/tests/openapi/node_modules" ]; then
-    (cd "$here/tests/openapi" && npm ci --no-audit --no-fund --loglevel=error)
-  fi
+  for tool in openapi browser; do
+    if [ ! -d "$here/tests/$tool/node_modules" ]; then
+      (cd "$here/tests/$tool" && npm ci --no-audit --no-fund --loglevel=error)
+    fi
+  done
 fi

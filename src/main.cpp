@@ -24,6 +24,7 @@
 #include "jobs/worker.h"
 #include "vlm/vlm.h"
 #include "store/store.h"
+#include "web/accounts.h"
 #include "webhook/webhook.h"
 
 namespace {
@@ -243,6 +244,10 @@ int main(int argc, char** argv) {
       ->envname("OCRCHAT_FREE_FILE_PAGES");
   serve_cmd->add_option("--paid-file-pages", config.allowance.paid_pages_per_file)
       ->envname("OCRCHAT_PAID_FILE_PAGES");
+  std::string signup = "open";
+  serve_cmd->add_option("--signup", signup, "open: /signup makes free accounts; closed: only the command line")
+      ->check(CLI::IsMember({"open", "closed"}))
+      ->envname("OCRCHAT_SIGNUP");
   serve_cmd->add_option("--trusted-proxy", config.trusted_proxies,
                         "proxy IP whose X-Forwarded-For is believed (repeatable)")
       ->envname("OCRCHAT_TRUSTED_PROXIES")->delimiter(',');
@@ -331,6 +336,10 @@ int main(int argc, char** argv) {
       "webhook-secret", "Print the secret that signs the account's webhooks");
   account_secret->add_option("name", name)->required();
 
+  CLI::App* account_password = account_cmd->add_subcommand(
+      "password", "Set the account's web sign-in password, read from standard input");
+  account_password->add_option("name", name)->required();
+
   CLI::App* token_cmd = app.add_subcommand("token", "Create and revoke API tokens");
   token_cmd->require_subcommand(1);
   token_cmd->add_option("--data", location.data_dir)->envname("OCRCHAT_DATA");
@@ -343,7 +352,8 @@ int main(int argc, char** argv) {
   // Options may come anywhere after their subcommand: `account create acme
   // --data ./x` hands --data to `account`.
   for (CLI::App* sub : {account_create, account_list, account_credit, account_plan,
-                        account_webhook, account_secret, token_create, token_revoke})
+                        account_webhook, account_secret, account_password, token_create,
+                        token_revoke})
     sub->fallthrough();
 
   CLI11_PARSE(app, argc, argv);
@@ -354,6 +364,7 @@ int main(int argc, char** argv) {
   std::error_code ec;
   std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
   if (!ec) config.binary = self.string();
+  config.signup_open = signup == "open";
   config.page_timeout_ms = static_cast<int64_t>(page_timeout_s * 1000);
   config.retention_ms = static_cast<int64_t>(retention_h * 3600 * 1000);
   config.limits.max_bytes = max_mb * 1024 * 1024;
@@ -409,6 +420,16 @@ int main(int argc, char** argv) {
       auto secret = s.WebhookSecretOf(name);
       if (!secret) return Report(std::unexpected(secret.error()));
       std::cout << *secret << "\n";
+      return 0;
+    }
+    if (account_password->parsed()) {
+      // One line: the password as typed, without its line ending.
+      std::string password;
+      std::getline(std::cin, password);
+      if (!password.empty() && password.back() == '\r') password.pop_back();
+      auto set = web::SetPassword(s, name, password);
+      if (!set) return Report(set);
+      std::cout << "password of " << name << " set; its web sessions have ended\n";
       return 0;
     }
     if (token_create->parsed()) {

@@ -12,6 +12,7 @@ int HttpStatus(core::ErrorCode code) {
     case ErrorCode::kCorrupt:
     case ErrorCode::kEncrypted: return 400;
     case ErrorCode::kUnauthorized: return 401;
+    case ErrorCode::kForbidden: return 403;
     case ErrorCode::kPaymentRequired: return 402;
     case ErrorCode::kNotFound: return 404;
     case ErrorCode::kConflict: return 409;

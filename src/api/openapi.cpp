@@ -100,7 +100,14 @@ json Build() {
               "(account, or IP for anonymous callers) returns the same job and charges once. "
               "The same key with another file or other tier, language, tool, translate_to or "
               "pages is a 409."},
-             {"schema", {{"type", "string"}, {"minLength", 1}, {"maxLength", 255}}}}}},
+             {"schema", {{"type", "string"}, {"minLength", 1}, {"maxLength", 255}}}},
+            {{"name", "Prefer"},
+             {"in", "header"},
+             {"description",
+              "respond-async (RFC 7240): answer 202 at once, even for a file of 5 pages or "
+              "fewer, and let the caller poll the job (as the web page does, to show each page "
+              "as it is read)"},
+             {"schema", {{"type", "string"}, {"example", "respond-async"}}}}}},
           {"requestBody",
            {{"required", true},
             {"content",
@@ -270,8 +277,20 @@ json Build() {
            {{"schemas", schemas},
             {"securitySchemes",
              {{"bearer", {{"type", "http"}, {"scheme", "bearer"}}},
-              {"query", {{"type", "apiKey"}, {"in", "query"}, {"name", "api_token"}}}}}}},
-          {"security", {{{"bearer", json::array()}}, {{"query", json::array()}}, json::object()}},
+              {"query", {{"type", "apiKey"}, {"in", "query"}, {"name", "api_token"}}},
+              {"session",
+               {{"type", "apiKey"},
+                {"in", "cookie"},
+                {"name", "ocrchat_session"},
+                {"description",
+                 "The web app's sign-in session. A request other than GET or HEAD made with it "
+                 "must also send the session's CSRF token in the X-CSRF-Token header, or it is "
+                 "refused with 403 (code forbidden)."}}}}}}},
+          {"security",
+           {{{"bearer", json::array()}},
+            {{"query", json::array()}},
+            {{"session", json::array()}},
+            json::object()}},
           {"paths", paths},
           {"webhooks",
            {{"job.done", WebhookEvent("A job is done")},

@@ -26,6 +26,7 @@
 #include "api/idempotency.h"
 #include "api/multipart.h"
 #include "api/static_content.h"
+#include "api/web_routes.h"
 #include "chat/chat.h"
 #include "core/clock.h"
 #include "core/crypto.h"
@@ -144,7 +145,10 @@ class InlineWait {
 
 class Api {
  public:
-  explicit Api(jobs::Config config) : config_(std::move(config)) {
+  explicit Api(jobs::Config config)
+      : config_(std::move(config)),
+        web_(config_, [this]() -> store::Store& { return Store(); },
+             [this](const httplib::Request& req) { return ClientIp(req); }) {
     can_ = jobs::CapabilitiesOf(config_.vlm, config_.Llm());
   }
   ~Api() {
@@ -186,7 +190,7 @@ class Api {
     server.Get(R"(/api/v1/openapi\.json)", [](const auto&, auto& res) { res.set_content(OpenApiDocument(), kJson); });
     server.Get(R"(/healthz/?)", [this](const auto& req, auto& res) { Guard(req, res, &Api::Health); });
     server.Get(R"(/metrics/?)", [this](const auto& req, auto& res) { Guard(req, res, &Api::Metrics); });
-    server.Get("/", [](const auto&, auto& res) { res.set_content(WebPage(), "text/html; charset=utf-8"); });
+    web_.Register(server);
     RegisterChat(server);
     server.set_pre_routing_handler([](const httplib::Request& req, httplib::Response&) {
       // The router owns a mutable Request; only the headers change here.
@@ -274,6 +278,17 @@ class Api {
       caller.account = Store().Authenticate(token);
       if (!caller.account)
         return core::Fail(ErrorCode::kUnauthorized, "invalid or revoked API token");
+      return caller;
+    }
+    // The web app's pages: the session cookie, and for anything but a read
+    // its CSRF token in a header that only the site's own scripts can set.
+    if (std::optional<store::WebSession> session = web_.SessionOf(req)) {
+      const bool reads = req.method == "GET" || req.method == "HEAD";
+      if (!reads && !core::ConstantTimeEquals(session->csrf_token, req.get_header_value(kCsrfHeader)))
+        return core::Fail(ErrorCode::kForbidden,
+                          "a signed-in request must carry the page's " + std::string(kCsrfHeader) +
+                              " header; reload the page");
+      caller.account = std::move(session->account);
     }
     return caller;
   }
@@ -425,7 +440,10 @@ class Api {
     // A waiting POST holds a request thread; past --inline-waits of them it
     // answers 202 at once, so that status requests always find a thread.
     std::optional<InlineWait> wait;
-    if (count <= config_.inline_pages) wait.emplace(inline_waiting_, config_.inline_waits);
+    // Prefer: respond-async (RFC 7240) asks for the 202 at once, as the web
+    // page does to show the pages' progress.
+    const bool async = req.get_header_value("Prefer").find("respond-async") != std::string::npos;
+    if (count <= config_.inline_pages && !async) wait.emplace(inline_waiting_, config_.inline_waits);
     if (!wait || !wait->held()) {
       std::optional<store::JobRow> row = Store().GetJob(uuid);
       return respond(202, JobJson(*row));
@@ -678,6 +696,7 @@ class Api {
   void History(const httplib::Request& req, httplib::Response& res, const store::Caller& caller);
 
   jobs::Config config_;
+  WebRoutes web_;
   jobs::Capabilities can_;
   jobs::Supervisor* supervisor_ = nullptr;
   const Connections* connections_ = nullptr;

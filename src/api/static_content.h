@@ -1,5 +1,5 @@
 // What the server serves that does not depend on a request: the OpenAPI
-// document and the web page.
+// document. (The web app's pages and assets come from src/web.)
 #pragma once
 
 #include <string>
@@ -7,6 +7,5 @@
 namespace ocrchat::api {
 
 const std::string& OpenApiDocument();
-const std::string& WebPage();
 
 }  // namespace ocrchat::api

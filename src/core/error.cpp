@@ -11,6 +11,7 @@ std::string_view CodeName(ErrorCode code) {
     case ErrorCode::kCorrupt: return "corrupt_file";
     case ErrorCode::kEncrypted: return "encrypted";
     case ErrorCode::kUnauthorized: return "unauthorized";
+    case ErrorCode::kForbidden: return "forbidden";
     case ErrorCode::kPaymentRequired: return "payment_required";
     case ErrorCode::kNotFound: return "not_found";
     case ErrorCode::kConflict: return "not_ready";

@@ -16,6 +16,7 @@ enum class ErrorCode {
   kCorrupt,           // the file cannot be decoded (400)
   kEncrypted,         // PDF needs a (different) password (400)
   kUnauthorized,      // token invalid, or needed and absent (401)
+  kForbidden,         // a signed-in page's request without its CSRF token (403)
   kPaymentRequired,   // allowance exhausted (402)
   kNotFound,          // unknown job or not the caller's (404)
   kConflict,          // job not done yet (409)

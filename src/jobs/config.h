@@ -36,7 +36,8 @@ struct Config {
   int64_t page_timeout_ms = 120000;
   std::string engine = "tesseract";  // ocr::MakeEngine's name
   int64_t retention_ms = 24LL * 3600 * 1000;
-  std::vector<std::string> trusted_proxies;  // IPs whose X-Forwarded-For is believed
+  std::vector<std::string> trusted_proxies;  // IPs whose X-Forwarded-For (and -Proto) is believed
+  bool signup_open = true;  // /signup makes accounts; closed: only the command line does
   // The HTTP front of serve. With a certificate and key it speaks HTTPS.
   std::string tls_cert, tls_key;         // PEM files; both or neither
   int http_threads = 64;                 // requests served at once; as many more may wait, then 503

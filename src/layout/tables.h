@@ -26,7 +26,9 @@ namespace ocrchat::layout {
 //  - unruled: a run of at least 3 consecutive text rows (2 when eager) that
 //    share at least 2 aligned whitespace gaps (1 when eager), with short
 //    cells (prose columns are not tables). A row whose first column is
-//    empty continues the cells of the row above.
+//    empty continues the cells of the row above. On a page read by OCR
+//    (page.source kOcr), only when eager: the engine's own blocks keep
+//    such a table's rows in a better reading order.
 // header_row is set when a rule separates the first row from the next, or
 // when the first row is all text over a numeric body.
 // `eager` (the extract-tables tool) lowers the thresholds: more tables,

@@ -45,8 +45,11 @@ Block MakeBlock(std::vector<Line> lines) {
   return block;
 }
 
+// A page with its own text (a PDF's): tables without rules are found in
+// the default mode there.
 Page MakePage(std::vector<Block> blocks) {
   Page page;
+  page.source = core::TextSource::kPdfText;
   page.width = 2480;
   page.height = 3508;
   page.blocks = std::move(blocks);
@@ -130,6 +133,16 @@ TEST(FindTables, UnruledGridBecomesTable) {
   for (const Line& l : block.lines) words += static_cast<int>(l.words.size());
   EXPECT_EQ(words, 12);
   EXPECT_FLOAT_EQ(block.confidence, 0.9f);
+}
+
+TEST(FindTables, UnruledGridOnAnOcrPageOnlyWhenAskedFor) {
+  Page page = MakePage({MakeBlock(Prose(3, 200, 100, 1500, 7)), GridBlock(kFruit, 300)});
+  page.source = core::TextSource::kOcr;
+  Page plain = FindTables(page, false);
+  EXPECT_EQ(CountTables(plain), 0);
+  ASSERT_EQ(plain.blocks.size(), 2u);
+  EXPECT_EQ(plain.blocks[1].Text(), page.blocks[1].Text());
+  EXPECT_EQ(CountTables(FindTables(page, true)), 1);
 }
 
 TEST(FindTables, RuledGridGivesGridCells) {

@@ -907,6 +907,93 @@ class SqlStore final : public Store {
     });
   }
 
+  // ---- the web app: passwords and sessions ---------------------------------
+
+  core::Status SetPasswordHash(const std::string& name, const std::string& hash) override {
+    try {
+      return db_->Write([&]() -> core::Status {
+        std::optional<Account> account = FindAccountIn(name);
+        if (!account) return core::Fail(ErrorCode::kNotFound, "no account \"" + name + "\"");
+        db_->Exec("UPDATE accounts SET password_hash = ? WHERE id = ?", hash, account->id);
+        db_->Exec("DELETE FROM sessions WHERE account_id = ?", account->id);
+        return {};
+      });
+    } catch (const DbError& e) {
+      return std::unexpected(InternalError(e));
+    }
+  }
+
+  std::optional<std::pair<Account, std::string>> PasswordHashOf(const std::string& name) override {
+    static const std::string sql = "SELECT " + std::string(kAccountColumns) +
+                                   ", a.password_hash FROM accounts a "
+                                   "WHERE a.name = ? AND a.password_hash IS NOT NULL";
+    Rows rows = db_->Query(sql, name);
+    if (!rows.Next()) return std::nullopt;
+    return std::pair{AccountFromRow(rows), rows.Text(6)};
+  }
+
+  core::Status CreateSession(int64_t account_id, const std::string& session_hash,
+                             const std::string& csrf_token, int64_t expires_at_ms) override {
+    try {
+      return db_->Write([&]() -> core::Status {
+        int64_t now = core::NowUnixMs();
+        db_->Exec("DELETE FROM sessions WHERE account_id = ? AND expires_at_ms <= ?", account_id,
+                  now);
+        db_->Exec(
+            "INSERT INTO sessions (session_hash, account_id, csrf_token, created_at_ms, "
+            "expires_at_ms) VALUES (?, ?, ?, ?, ?)",
+            session_hash, account_id, csrf_token, now, expires_at_ms);
+        return {};
+      });
+    } catch (const DbError& e) {
+      return std::unexpected(InternalError(e));
+    }
+  }
+
+  std::optional<WebSession> FindSession(const std::string& session_hash) override {
+    static const std::string sql = "SELECT " + std::string(kAccountColumns) +
+                                   ", s.csrf_token, s.expires_at_ms, s.session_hash "
+                                   "FROM sessions s JOIN accounts a ON a.id = s.account_id "
+                                   "WHERE s.session_hash = ? AND s.expires_at_ms > ?";
+    Rows rows = db_->Query(sql, session_hash, core::NowUnixMs());
+    if (!rows.Next()) return std::nullopt;
+    if (!core::ConstantTimeEquals(rows.Text(8), session_hash)) return std::nullopt;
+    return WebSession{AccountFromRow(rows), rows.Text(6), rows.Int(7)};
+  }
+
+  void DeleteSession(const std::string& session_hash) override {
+    db_->Write([&] { db_->Exec("DELETE FROM sessions WHERE session_hash = ?", session_hash); });
+  }
+
+  std::vector<TokenInfo> ListTokens(int64_t account_id) override {
+    std::vector<TokenInfo> tokens;
+    Rows rows = db_->Query(
+        "SELECT id, created_at_ms, revoked_at_ms FROM tokens WHERE account_id = ? "
+        "ORDER BY id DESC",
+        account_id);
+    while (rows.Next())
+      tokens.push_back({rows.Int(0), core::Rfc3339(rows.Int(1)),
+                        rows.IsNull(2) ? "" : core::Rfc3339(rows.Int(2))});
+    return tokens;
+  }
+
+  core::Status RevokeTokenOf(int64_t account_id, int64_t token_id) override {
+    try {
+      return db_->Write([&]() -> core::Status {
+        {
+          Rows rows = db_->Query("SELECT 1 FROM tokens WHERE id = ? AND account_id = ?",
+                                 token_id, account_id);
+          if (!rows.Next()) return core::Fail(ErrorCode::kNotFound, "no such token");
+        }
+        db_->Exec("UPDATE tokens SET revoked_at_ms = ? WHERE id = ? AND revoked_at_ms IS NULL",
+                  core::NowUnixMs(), token_id);
+        return {};
+      });
+    } catch (const DbError& e) {
+      return std::unexpected(InternalError(e));
+    }
+  }
+
  private:
   static Account AccountFromRow(const Rows& rows) {
     Account account;

@@ -168,6 +168,19 @@ CREATE TABLE webhook_attempts (
 );
 )sql",
     R"sql(
+-- The web app: an account's password (Argon2id, encoded as libsodium's
+-- crypto_pwhash_str makes it) and its browsers' sessions.
+ALTER TABLE accounts ADD COLUMN password_hash TEXT;
+CREATE TABLE sessions (
+  session_hash TEXT PRIMARY KEY,  -- SHA-256 hex of the cookie; the cookie itself is never stored
+  account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  csrf_token TEXT NOT NULL,
+  created_at_ms INTEGER NOT NULL,
+  expires_at_ms INTEGER NOT NULL
+);
+CREATE INDEX sessions_account ON sessions(account_id, expires_at_ms);
+)sql",
+    R"sql(
 -- The node (machine) of the worker holding a task: process ids are unique
 -- on one machine only. Tasks claimed before this have node ''.
 ALTER TABLE tasks ADD COLUMN worker_node TEXT NOT NULL DEFAULT '';

@@ -16,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/document.h"
@@ -214,6 +215,24 @@ struct WorkerId {
   auto operator<=>(const WorkerId&) const = default;
 };
 
+// ---- the web app: passwords and sessions ------------------------------------
+
+// A signed-in browser: the session's account and the token its page sends
+// with every request that changes something (X-CSRF-Token, form field csrf).
+struct WebSession {
+  Account account;
+  std::string csrf_token;
+  int64_t expires_at_ms = 0;
+};
+
+// An API token as its account's page lists it; the token itself is never
+// kept, so it cannot be shown again.
+struct TokenInfo {
+  int64_t id = 0;
+  std::string created_at;
+  std::string revoked_at;  // "" while live
+};
+
 // Which tasks a worker takes: any, or only those of jobs on one side of
 // the vision-language model (its threads that wait on the model server
 // take the vlm tier's pages, so that cpu pages are not held behind them).
@@ -338,6 +357,28 @@ class Store {
   virtual core::Status AddMessage(const std::string& conversation_id,
                                   const ConversationMessage& message) = 0;
   virtual std::vector<Conversation> History(const std::string& job_uuid) = 0;
+
+  // ---- the web app: passwords and sessions ----------------------------------
+  // Password hashes are made and checked by the caller (src/web); the store
+  // keeps the encoded hash only. Sessions are stored by the SHA-256 of their
+  // cookie, like tokens.
+
+  // Sets the account's password hash and ends all its sessions.
+  virtual core::Status SetPasswordHash(const std::string& name, const std::string& hash) = 0;
+  // The account and its password hash; nullopt when the account is unknown
+  // or has no password (made on the command line and never given one).
+  virtual std::optional<std::pair<Account, std::string>> PasswordHashOf(
+      const std::string& name) = 0;
+  // Stores a session; the account's expired sessions are removed.
+  virtual core::Status CreateSession(int64_t account_id, const std::string& session_hash,
+                                     const std::string& csrf_token, int64_t expires_at_ms) = 0;
+  // The live session with this hash; nullopt when unknown or expired.
+  virtual std::optional<WebSession> FindSession(const std::string& session_hash) = 0;
+  virtual void DeleteSession(const std::string& session_hash) = 0;
+  // The account's API tokens, newest first, revoked ones included.
+  virtual std::vector<TokenInfo> ListTokens(int64_t account_id) = 0;
+  // Revokes a token of that account by its id; kNotFound when it has none such.
+  virtual core::Status RevokeTokenOf(int64_t account_id, int64_t token_id) = 0;
 };
 
 // Opens (creating when needed) the SQLite store in `data_dir`

@@ -1105,6 +1105,70 @@ TEST_P(StoreTest, AccountWebhookAndSecret) {
   EXPECT_EQ(due[0].secret, *store_->WebhookSecretOf("carol"));
 }
 
+// ---- the web app: passwords and sessions ---------------------------------------
+
+TEST_P(StoreTest, PasswordHashIsKeptAndSettingItEndsSessions) {
+  Account alice = MakeAccount("alice@example.com", "free");
+  EXPECT_FALSE(store_->PasswordHashOf("alice@example.com"));  // none until set
+  ASSERT_TRUE(store_->SetPasswordHash("alice@example.com", "$argon2id$v=19$one").has_value());
+  auto found = store_->PasswordHashOf("alice@example.com");
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->first.id, alice.id);
+  EXPECT_EQ(found->second, "$argon2id$v=19$one");
+  EXPECT_FALSE(store_->PasswordHashOf("bob@example.com"));
+  EXPECT_EQ(store_->SetPasswordHash("bob@example.com", "x").error().code,
+            core::ErrorCode::kNotFound);
+
+  ASSERT_TRUE(store_->CreateSession(alice.id, "hash-1", "csrf-1", core::NowUnixMs() + 60000));
+  ASSERT_TRUE(store_->FindSession("hash-1"));
+  ASSERT_TRUE(store_->SetPasswordHash("alice@example.com", "$argon2id$v=19$two").has_value());
+  EXPECT_FALSE(store_->FindSession("hash-1"));
+  EXPECT_EQ(store_->PasswordHashOf("alice@example.com")->second, "$argon2id$v=19$two");
+}
+
+TEST_P(StoreTest, SessionsLiveUntilDeletedOrExpired) {
+  Account alice = MakeAccount("alice", "free");
+  Account bob = MakeAccount("bob", "paid", 5);
+  int64_t now = core::NowUnixMs();
+  ASSERT_TRUE(store_->CreateSession(alice.id, "a-live", "csrf-a", now + 60000));
+  ASSERT_TRUE(store_->CreateSession(alice.id, "a-old", "csrf-old", now - 1));
+  ASSERT_TRUE(store_->CreateSession(bob.id, "b-live", "csrf-b", now + 60000));
+  std::optional<WebSession> a = store_->FindSession("a-live");
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->account.id, alice.id);
+  EXPECT_EQ(a->account.name, "alice");
+  EXPECT_EQ(a->csrf_token, "csrf-a");
+  EXPECT_EQ(store_->FindSession("b-live")->account.plan, "paid");
+  EXPECT_FALSE(store_->FindSession("a-old"));
+  EXPECT_FALSE(store_->FindSession("unknown"));
+  store_->DeleteSession("a-live");
+  EXPECT_FALSE(store_->FindSession("a-live"));
+  EXPECT_TRUE(store_->FindSession("b-live"));
+  store_->DeleteSession("a-live");  // twice is harmless
+}
+
+TEST_P(StoreTest, TokensAreListedAndRevokedByIdWithinTheirAccount) {
+  Account alice = MakeAccount("alice", "free");
+  Account bob = MakeAccount("bob", "free");
+  std::string first = *store_->CreateToken("alice");
+  std::string second = *store_->CreateToken("alice");
+  std::string bobs = *store_->CreateToken("bob");
+  std::vector<TokenInfo> tokens = store_->ListTokens(alice.id);
+  ASSERT_EQ(tokens.size(), 2u);
+  EXPECT_GT(tokens[0].id, tokens[1].id);  // newest first
+  EXPECT_EQ(tokens[0].revoked_at, "");
+  std::vector<TokenInfo> of_bob = store_->ListTokens(bob.id);
+  ASSERT_EQ(of_bob.size(), 1u);
+  // Not alice's: nothing happens to bob's token.
+  EXPECT_EQ(store_->RevokeTokenOf(alice.id, of_bob[0].id).error().code,
+            core::ErrorCode::kNotFound);
+  EXPECT_TRUE(store_->Authenticate(bobs));
+  ASSERT_TRUE(store_->RevokeTokenOf(alice.id, tokens[1].id).has_value());
+  EXPECT_FALSE(store_->Authenticate(first));
+  EXPECT_TRUE(store_->Authenticate(second));
+  EXPECT_NE(store_->ListTokens(alice.id)[1].revoked_at, "");
+}
+
 TEST_P(StoreTest, SchemaIsAtTheLatestVersion) {
   if (IsPostgres()) {
     EXPECT_EQ(TestPostgres::Query(location_.db_url, "SELECT version FROM schema_version"), "1");
@@ -1115,7 +1179,7 @@ TEST_P(StoreTest, SchemaIsAtTheLatestVersion) {
   sqlite3_stmt* stmt = nullptr;
   ASSERT_EQ(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, nullptr), SQLITE_OK);
   ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
-  EXPECT_EQ(sqlite3_column_int(stmt, 0), 4);
+  EXPECT_EQ(sqlite3_column_int(stmt, 0), 5);
   sqlite3_finalize(stmt);
   sqlite3_close(db);
 }
