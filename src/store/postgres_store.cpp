@@ -228,7 +228,9 @@ core::Result<std::unique_ptr<Store>> OpenPostgres(const std::string& url) {
     Migrate(*db);
     return std::make_unique<sql::SqlStore<PostgresDialect>>(std::move(db));
   } catch (const pg::Error& e) {
-    return core::Fail(ErrorCode::kInternal, "cannot open the PostgreSQL database", e.what());
+    // libpq's reason names the host and port, never the password.
+    return core::Fail(ErrorCode::kInternal,
+                      std::string("cannot open the PostgreSQL database: ") + e.what(), e.what());
   }
 }
 

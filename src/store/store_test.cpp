@@ -1192,6 +1192,16 @@ TEST_P(StoreTest, ReopeningKeepsDataAndSchema) {
   EXPECT_TRUE(store_->FindAccount("alice").has_value());
 }
 
+TEST(OpenStoreTest, AnUnreachableOrMalformedDatabaseIsAnError) {
+  for (const char* url : {"postgresql://ocrchat:secret@127.0.0.1:1/ocrchat", "not a url"}) {
+    auto opened = OpenStore(Location{url, "./unused"});
+    ASSERT_FALSE(opened.has_value()) << url;
+    EXPECT_EQ(opened.error().code, core::ErrorCode::kInternal);
+    EXPECT_NE(opened.error().message.find("PostgreSQL"), std::string::npos);
+    EXPECT_EQ(opened.error().message.find("secret"), std::string::npos) << "no password shown";
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Stores, StoreTest, ::testing::Values("sqlite", "postgres"),
                          [](const ::testing::TestParamInfo<std::string>& info) {
                            return info.param;
