@@ -357,10 +357,7 @@ int main(int argc, char** argv) {
     sub->fallthrough();
 
   CLI11_PARSE(app, argc, argv);
-  if (config.node.empty()) {
-    char host[256] = {};
-    if (gethostname(host, sizeof host - 1) == 0) config.node = host;
-  }
+  if (config.node.empty()) config.node = jobs::HostName();
   std::error_code ec;
   std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
   if (!ec) config.binary = self.string();

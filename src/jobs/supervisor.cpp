@@ -33,6 +33,7 @@ bool IsAlive(int pid) {
 Supervisor::Supervisor(Config config)
     : config_(std::move(config)), webhooks_(config_.StoreLocation(), config_.webhook) {
   if (config_.workers < 0) config_.workers = std::max(1u, std::thread::hardware_concurrency());
+  if (config_.node.empty()) config_.node = HostName();
 }
 
 Supervisor::~Supervisor() { Stop(); }
@@ -71,7 +72,9 @@ std::set<pid_t> Supervisor::Workers() const {
 }
 
 pid_t Supervisor::Spawn() {
+  // The workers' tasks carry this node's name, so that it knows them as its own.
   std::vector<std::string> args = {config_.binary, "worker", "--data", config_.data_dir,
+                                   "--node", config_.node,
                                    "--page-timeout", std::to_string(config_.page_timeout_ms / 1000.0),
                                    "--max-pixels", std::to_string(config_.limits.max_pixels),
                                    "--dpi", std::to_string(config_.limits.dpi),
