@@ -162,7 +162,8 @@ void AddServerFlags(CLI::App* cmd, jobs::Config& config, double& page_timeout_s,
   cmd->add_option("--node", config.node, "this machine's name among nodes sharing --db")
       ->envname("OCRCHAT_NODE");
   cmd->add_option("--db", config.db_url,
-                  "PostgreSQL store shared by several nodes: postgresql://user:pass@host:port/dbname")
+                  "PostgreSQL store shared by several nodes: "
+                  "postgresql://user:pass@host:port/dbname")
       ->envname("OCRCHAT_DB");
   cmd->add_option("--page-timeout", page_timeout_s, "seconds a page may take")
       ->envname("OCRCHAT_PAGE_TIMEOUT");
@@ -381,7 +382,8 @@ int main(int argc, char** argv) {
   if (worker_cmd->parsed()) {
     static std::atomic<bool> stop{false};
     signal(SIGTERM, [](int) { stop = true; });
-    return jobs::RunWorker(config, store::WorkerId{config.node, static_cast<int>(getpid())}, stop);
+    return jobs::RunWorker(config, store::WorkerId{config.node, static_cast<int>(getpid())},
+                           stop);
   }
   if (account_cmd->parsed() || token_cmd->parsed()) {
     auto store = OpenReported(location);

@@ -1,7 +1,7 @@
 // The node name a machine goes by when none is given.
-#include <unistd.h>
-
 #include "jobs/config.h"
+
+#include <unistd.h>
 
 namespace ocrchat::jobs {
 

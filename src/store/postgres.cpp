@@ -65,9 +65,7 @@ std::unique_ptr<Connection> Connection::Open(const std::string& url) {
 
 Connection::~Connection() { PQfinish(conn_); }
 
-void Connection::ExecScript(const std::string& sql) {
-  Rows rows(Run(sql, Params{}));
-}
+void Connection::ExecScript(const std::string& sql) { Rows rows(Run(sql, Params{})); }
 
 PGresult* Connection::Run(std::string_view sql, const Params& params) {
   // A connection lost between transactions (the server restarted) is made
@@ -87,8 +85,8 @@ PGresult* Connection::Run(std::string_view sql, const Params& params) {
     result = PQexec(conn_, std::string(sql).c_str());
   } else {
     result = PQexecParams(conn_, Translated(sql).c_str(), static_cast<int>(values.size()),
-                          params.types.data(), values.data(), lengths.data(),
-                          params.binary.data(), /*resultFormat=*/0);
+                          params.types.data(), values.data(), lengths.data(), params.binary.data(),
+                          /*resultFormat=*/0);
   }
   ExecStatusType status = result ? PQresultStatus(result) : PGRES_FATAL_ERROR;
   if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return result;
@@ -106,7 +104,6 @@ PGresult* Connection::Run(std::string_view sql, const Params& params) {
   while (!message.empty() && message.back() == '\n') message.pop_back();
   throw Error(sqlstate, message);
 }
-
 
 void Connection::Commit() {
   Exec("COMMIT");

@@ -336,7 +336,8 @@ class SqlStore final : public Store {
         }
         db_->Exec(
             "INSERT INTO usage (subject, period, reserved) VALUES (?, ?, ?) "
-            "ON CONFLICT (subject, period) DO UPDATE SET reserved = usage.reserved + excluded.reserved",
+            "ON CONFLICT (subject, period) DO UPDATE SET "
+            "reserved = usage.reserved + excluded.reserved",
             subject, period, pages);
       }
       // An account's jobs are signed with its secret, an anonymous job with its own.

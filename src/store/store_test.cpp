@@ -115,7 +115,8 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
   }
 
   int64_t CountRows(const std::string& table) {
-    if (IsPostgres()) return std::stoll(TestPostgres::Query(location_.db_url, "SELECT COUNT(*) FROM " + table));
+    if (IsPostgres())
+      return std::stoll(TestPostgres::Query(location_.db_url, "SELECT COUNT(*) FROM " + table));
     sqlite3* db = nullptr;
     EXPECT_EQ(sqlite3_open((dir_ + "/ocrchat.db").c_str(), &db), SQLITE_OK);
     sqlite3_stmt* stmt = nullptr;
@@ -714,12 +715,13 @@ TEST_P(StoreTest, RequeueWorkersLeavesOtherNodesAlone) {
   store_->RequeueWorkers(kNode, {1});
   EXPECT_EQ(store_->GetStats().pages_running, 1);
   EXPECT_EQ(store_->RunningWorkers("node-b"), std::vector<int>{1});
-  EXPECT_TRUE(store_->ReleaseWorker(Worker(1), core::MakeError(core::ErrorCode::kWorkerCrashed, "x"),
-                                    true).empty());
-  EXPECT_EQ(store_->ReleaseWorker(elsewhere,
-                                  core::MakeError(core::ErrorCode::kWorkerCrashed, "x"), true)
-                .size(),
-            1u);
+  EXPECT_TRUE(
+      store_->ReleaseWorker(Worker(1), core::MakeError(core::ErrorCode::kWorkerCrashed, "x"), true)
+          .empty());
+  EXPECT_EQ(
+      store_->ReleaseWorker(elsewhere, core::MakeError(core::ErrorCode::kWorkerCrashed, "x"), true)
+          .size(),
+      1u);
 }
 
 TEST_P(StoreTest, OverdueWorkers) {

@@ -7,6 +7,7 @@
 // root) and stopped and removed when the test program ends.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <libpq-fe.h>
 #include <netinet/in.h>
 #include <pwd.h>
@@ -20,8 +21,6 @@
 #include <mutex>
 #include <stdexcept>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "core/crypto.h"
 
@@ -166,8 +165,8 @@ class TestPostgres {
     std::lock_guard lock(stop_mutex_);
     if (dir_.empty()) return;
     if (port_ != 0) {
-      std::string stop =
-          As(std::string(kBin) + "pg_ctl -D " + dir_ + "/data -m immediate -w stop > /dev/null 2>&1");
+      std::string stop = As(std::string(kBin) + "pg_ctl -D " + dir_ +
+                            "/data -m immediate -w stop > /dev/null 2>&1");
       if (std::system(stop.c_str()) != 0) std::cerr << "pg_ctl stop failed\n";
     }
     std::error_code ec;
@@ -180,7 +179,7 @@ class TestPostgres {
   std::once_flag started_;
   std::mutex stop_mutex_;
   std::string dir_;
-  int port_ = 0;           // of the cluster this program started
+  int port_ = 0;          // of the cluster this program started
   std::string base_url_;  // the cluster's URL without a database
 };
 
