@@ -10,7 +10,7 @@ build=(build-essential cmake ninja-build pkg-config)
 libs=(libtesseract-dev libleptonica-dev libpoppler-cpp-dev libqpdf-dev
       libzip-dev libcld2-dev libsqlite3-dev libcpp-httplib-dev
       nlohmann-json3-dev libssl-dev libcli11-dev libgtest-dev libgmock-dev
-      libsodium-dev)
+      libsodium-dev libpq-dev)
 langs=(tesseract-ocr tesseract-ocr-osd tesseract-ocr-eng tesseract-ocr-fra
        tesseract-ocr-deu tesseract-ocr-spa tesseract-ocr-ita tesseract-ocr-por
        tesseract-ocr-nld tesseract-ocr-rus tesseract-ocr-ukr tesseract-ocr-pol
@@ -25,7 +25,7 @@ translation=(apertium apertium-eng-spa apertium-fr-es apertium-es-pt apertium-en
 # Used by the tests and benchmarks only: real readers and clients.
 test=(poppler-utils qpdf python3 python3-requests python3-levenshtein nodejs ca-certificates pango1.0-tools
       fonts-noto-core fonts-noto-cjk fonts-dejavu-core curl
-      libxml2-utils unzip procps openssl chromium)
+      libxml2-utils unzip procps openssl chromium postgresql)
 # Only for the tests labelled slow: LibreOffice reads our docx back.
 slow=(libreoffice-writer-nogui)
 bench=(ocrmypdf wrk hyperfine time)

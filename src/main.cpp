@@ -159,6 +159,12 @@ void AddServerFlags(CLI::App* cmd, jobs::Config& config, double& page_timeout_s,
   AddVlmFlags(cmd, config.vlm, vlm_timeout_s);
   cmd->add_option("--data", config.data_dir, "data directory (SQLite store)")
       ->envname("OCRCHAT_DATA");
+  cmd->add_option("--node", config.node, "this machine's name among nodes sharing --db")
+      ->envname("OCRCHAT_NODE");
+  cmd->add_option("--db", config.db_url,
+                  "PostgreSQL store shared by several nodes: "
+                  "postgresql://user:pass@host:port/dbname")
+      ->envname("OCRCHAT_DB");
   cmd->add_option("--page-timeout", page_timeout_s, "seconds a page may take")
       ->envname("OCRCHAT_PAGE_TIMEOUT");
   cmd->add_option("--retention", retention_h, "hours results are kept")
@@ -177,8 +183,8 @@ void AddServerFlags(CLI::App* cmd, jobs::Config& config, double& page_timeout_s,
   cmd->add_option("--engine", config.engine)->envname("OCRCHAT_ENGINE")->group("");
 }
 
-core::Result<std::unique_ptr<store::Store>> OpenStore(const std::string& data_dir) {
-  auto store = store::OpenSqlite(data_dir);
+core::Result<std::unique_ptr<store::Store>> OpenReported(const store::Location& location) {
+  auto store = store::OpenStore(location);
   if (!store) std::cerr << "ocrchat: " << store.error().message << "\n";
   return store;
 }
@@ -302,11 +308,13 @@ int main(int argc, char** argv) {
   preview_cmd->add_option("--longest", preview_longest);
   preview_cmd->add_option("--max-pixels", config.limits.max_pixels);
 
-  std::string data_dir = "./data", name, plan = "free", token;
+  store::Location location;
+  std::string name, plan = "free", token;
   int64_t credits = 0;
   CLI::App* account_cmd = app.add_subcommand("account", "Create and manage accounts");
   account_cmd->require_subcommand(1);
-  account_cmd->add_option("--data", data_dir)->envname("OCRCHAT_DATA");
+  account_cmd->add_option("--data", location.data_dir)->envname("OCRCHAT_DATA");
+  account_cmd->add_option("--db", location.db_url)->envname("OCRCHAT_DB");
   CLI::App* account_create = account_cmd->add_subcommand("create", "Create an account");
   account_create->add_option("name", name)->required();
   account_create->add_option("--plan", plan)->check(CLI::IsMember({"free", "paid"}));
@@ -335,7 +343,8 @@ int main(int argc, char** argv) {
 
   CLI::App* token_cmd = app.add_subcommand("token", "Create and revoke API tokens");
   token_cmd->require_subcommand(1);
-  token_cmd->add_option("--data", data_dir)->envname("OCRCHAT_DATA");
+  token_cmd->add_option("--data", location.data_dir)->envname("OCRCHAT_DATA");
+  token_cmd->add_option("--db", location.db_url)->envname("OCRCHAT_DB");
   CLI::App* token_create = token_cmd->add_subcommand("create", "Create a token (printed once)");
   token_create->add_option("name", name, "account name")->required();
   CLI::App* token_revoke = token_cmd->add_subcommand("revoke", "Revoke a token");
@@ -349,6 +358,7 @@ int main(int argc, char** argv) {
     sub->fallthrough();
 
   CLI11_PARSE(app, argc, argv);
+  if (config.node.empty()) config.node = jobs::HostName();
   std::error_code ec;
   std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
   if (!ec) config.binary = self.string();
@@ -372,10 +382,11 @@ int main(int argc, char** argv) {
   if (worker_cmd->parsed()) {
     static std::atomic<bool> stop{false};
     signal(SIGTERM, [](int) { stop = true; });
-    return jobs::RunWorker(config, static_cast<int>(getpid()), stop);
+    return jobs::RunWorker(config, store::WorkerId{config.node, static_cast<int>(getpid())},
+                           stop);
   }
   if (account_cmd->parsed() || token_cmd->parsed()) {
-    auto store = OpenStore(data_dir);
+    auto store = OpenReported(location);
     if (!store) return 1;
     store::Store& s = **store;
     if (account_create->parsed()) {

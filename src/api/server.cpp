@@ -57,10 +57,10 @@ constexpr const char* kJson = "application/json";
 constexpr const char* kFormTypeHeader = "X-Ocrchat-Form-Type";
 
 // A store per HTTP thread: a Store is not shared between threads.
-store::Store& ThreadStore(const std::string& data_dir) {
+store::Store& ThreadStore(const store::Location& location) {
   thread_local std::unique_ptr<store::Store> store;
   if (!store) {
-    auto opened = store::OpenSqlite(data_dir);
+    auto opened = store::OpenStore(location);
     if (!opened) throw std::runtime_error(opened.error().message);
     store = std::move(*opened);
   }
@@ -241,7 +241,7 @@ class Api {
     (this->*handler)(req, res, *caller);
   }
 
-  store::Store& Store() { return ThreadStore(config_.data_dir); }
+  store::Store& Store() { return ThreadStore(config_.StoreLocation()); }
 
   std::string ClientIp(const httplib::Request& req) const {
     std::string ip = req.remote_addr;
@@ -919,7 +919,7 @@ int Serve(const jobs::Config& config) {
   }
   httplib::Server& server = *server_owner;
 
-  auto store = store::OpenSqlite(config.data_dir);
+  auto store = store::OpenStore(config.StoreLocation());
   if (!store) {
     std::cerr << "ocrchat: " << store.error().message << "\n";
     return 1;

@@ -17,10 +17,18 @@ namespace ocrchat::jobs {
 // for stuck and killed.
 inline constexpr int64_t kLeaseGraceMs = 5000;
 
+// This machine's host name: the node name when none is given.
+std::string HostName();
+
 struct Config {
   std::string host = "127.0.0.1";
   int port = 8080;
-  std::string data_dir = "./data";
+  std::string data_dir = "./data";  // the SQLite store (without db_url) and temporary files
+  std::string db_url;               // a PostgreSQL store that several nodes share
+  store::Location StoreLocation() const { return {db_url, data_dir}; }
+  // This machine's name among the nodes of a shared database (HostName()
+  // when empty): its workers' tasks carry it.
+  std::string node;
   int workers = -1;  // worker processes serve starts; -1: one per core; 0: none (an API node)
   decode::Limits limits;
   store::Allowance allowance;

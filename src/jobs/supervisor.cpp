@@ -31,21 +31,25 @@ bool IsAlive(int pid) {
 }  // namespace
 
 Supervisor::Supervisor(Config config)
-    : config_(std::move(config)), webhooks_(config_.data_dir, config_.webhook) {
+    : config_(std::move(config)), webhooks_(config_.StoreLocation(), config_.webhook) {
   if (config_.workers < 0) config_.workers = std::max(1u, std::thread::hardware_concurrency());
+  if (config_.node.empty()) config_.node = HostName();
 }
 
 Supervisor::~Supervisor() { Stop(); }
 
 void Supervisor::Start() {
-  // Tasks left running by workers that are gone (a previous run's): back
-  // to the queue. A worker process of another server on this data, alive,
-  // keeps its own.
-  if (auto store = store::OpenSqlite(config_.data_dir)) {
-    std::vector<int> gone;
-    for (int worker : (*store)->RunningWorkers())
-      if (!IsAlive(worker)) gone.push_back(worker);
-    (*store)->RequeueWorkers(gone);
+  // Tasks left running by this machine's workers that are gone (a previous
+  // run's): back to the queue. A worker process of another server on this
+  // machine, alive, keeps its own, and other machines' workers theirs.
+  // Tasks claimed before tasks named their node have node "".
+  if (auto store = store::OpenStore(config_.StoreLocation())) {
+    for (const std::string& node : {config_.node, std::string()}) {
+      std::vector<int> gone;
+      for (int pid : (*store)->RunningWorkers(node))
+        if (!IsAlive(pid)) gone.push_back(pid);
+      (*store)->RequeueWorkers(node, gone);
+    }
   }
   for (int i = 0; i < config_.workers; ++i) Spawn();
   thread_ = std::thread([this] { Loop(); });
@@ -68,7 +72,9 @@ std::set<pid_t> Supervisor::Workers() const {
 }
 
 pid_t Supervisor::Spawn() {
+  // The workers' tasks carry this node's name, so that it knows them as its own.
   std::vector<std::string> args = {config_.binary, "worker", "--data", config_.data_dir,
+                                   "--node", config_.node,
                                    "--page-timeout", std::to_string(config_.page_timeout_ms / 1000.0),
                                    "--max-pixels", std::to_string(config_.limits.max_pixels),
                                    "--dpi", std::to_string(config_.limits.dpi),
@@ -81,7 +87,9 @@ pid_t Supervisor::Spawn() {
   std::vector<std::string> env;
   for (char** e = environ; *e; ++e) {
     std::string_view entry(*e);
-    if (!entry.starts_with("OCRCHAT_VLM_") && !entry.starts_with("OCRCHAT_LLM_")) env.emplace_back(entry);
+    if (!entry.starts_with("OCRCHAT_VLM_") && !entry.starts_with("OCRCHAT_LLM_") &&
+        !entry.starts_with("OCRCHAT_DB="))
+      env.emplace_back(entry);
   }
   const vlm::Config& vlm = config_.vlm;
   const int workers = std::max(1, config_.workers);
@@ -97,7 +105,8 @@ pid_t Supervisor::Spawn() {
            {"OCRCHAT_VLM_ATTEMPTS", std::to_string(vlm.max_attempts)},
            {"OCRCHAT_LLM_URL", config_.llm_url},
            {"OCRCHAT_LLM_MODEL", config_.llm_model},
-           {"OCRCHAT_LLM_API_KEY", config_.llm_api_key}})
+           {"OCRCHAT_LLM_API_KEY", config_.llm_api_key},
+           {"OCRCHAT_DB", config_.db_url}})
     if (!value.empty()) env.push_back(std::string(name) + "=" + value);
   std::vector<char*> envp;
   for (std::string& e : env) envp.push_back(e.data());
@@ -120,7 +129,7 @@ pid_t Supervisor::Spawn() {
 }
 
 void Supervisor::Loop() {
-  auto store = store::OpenSqlite(config_.data_dir);
+  auto store = store::OpenStore(config_.StoreLocation());
   if (!store) {
     std::cerr << "supervisor: " << store.error().message << "\n";
     return;
@@ -148,7 +157,7 @@ void Supervisor::Loop() {
                     : core::MakeError(core::ErrorCode::kWorkerCrashed,
                                       "the worker reading this page crashed; the file may be "
                                       "damaged");
-      (*store)->ReleaseWorker(pid, error, /*retry=*/!timed_out);
+      (*store)->ReleaseWorker(store::WorkerId{config_.node, pid}, error, /*retry=*/!timed_out);
       if (!stop_.load()) {
         ++restarts_;
         Spawn();
@@ -156,19 +165,23 @@ void Supervisor::Loop() {
     }
     // Workers past their lease: ours are stopped (the loop above does the
     // rest). Another process's worker past its lease has died or is stuck:
-    // its task is taken back (a dead one's is tried again).
-    for (int worker : (*store)->OverdueWorkers()) {
+    // its task is taken back (a dead one's is tried again). Another
+    // machine's worker past its lease is taken for dead: that machine is
+    // gone, or its own supervisor deals with a stuck one.
+    for (const store::WorkerId& overdue : (*store)->OverdueWorkers()) {
       std::lock_guard lock(mutex_);
-      if (workers_.count(worker)) {
+      const int worker = overdue.pid;
+      const bool here = overdue.node == config_.node || overdue.node.empty();
+      if (here && workers_.count(worker)) {
         if (!killed_for_time_.count(worker)) {
           killed_for_time_.insert(worker);
           kill(worker, SIGKILL);
         }
-      } else if (IsAlive(worker)) {
-        (*store)->ReleaseWorker(worker, PageTimeLimitError(config_.page_timeout_ms), false);
+      } else if (here && IsAlive(worker)) {
+        (*store)->ReleaseWorker(overdue, PageTimeLimitError(config_.page_timeout_ms), false);
       } else {
         (*store)->ReleaseWorker(
-            worker,
+            overdue,
             core::MakeError(core::ErrorCode::kWorkerCrashed,
                             "the worker reading this page stopped; the file may be damaged"),
             true);

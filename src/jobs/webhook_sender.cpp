@@ -41,8 +41,8 @@ int SendDueWebhooks(store::Store& store, const webhook::Config& config, int limi
   return static_cast<int>(due.size());
 }
 
-WebhookSender::WebhookSender(std::string data_dir, webhook::Config config)
-    : data_dir_(std::move(data_dir)), config_(config) {}
+WebhookSender::WebhookSender(store::Location location, webhook::Config config)
+    : location_(std::move(location)), config_(config) {}
 
 WebhookSender::~WebhookSender() { Stop(); }
 
@@ -56,7 +56,7 @@ void WebhookSender::Stop() {
 }
 
 void WebhookSender::Loop() {
-  auto store = store::OpenSqlite(data_dir_);
+  auto store = store::OpenStore(location_);
   if (!store) {
     std::cerr << "webhooks: " << store.error().message << "\n";
     return;

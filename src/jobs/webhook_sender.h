@@ -22,7 +22,7 @@ int SendDueWebhooks(store::Store& store, const webhook::Config& config, int limi
 
 class WebhookSender {
  public:
-  WebhookSender(std::string data_dir, webhook::Config config);
+  WebhookSender(store::Location location, webhook::Config config);
   ~WebhookSender();  // stops
   WebhookSender(const WebhookSender&) = delete;
   WebhookSender& operator=(const WebhookSender&) = delete;
@@ -34,7 +34,7 @@ class WebhookSender {
  private:
   void Loop();
 
-  std::string data_dir_;
+  store::Location location_;
   webhook::Config config_;
   std::atomic<bool> stop_{false};
   std::thread thread_;

@@ -148,9 +148,9 @@ void ReportModelCalls(store::Store& store, vlm::Counters& counters) {
 }
 
 // One thread's loop: claim, carry out, until stopped.
-int RunLane(const Config& config, int worker_id, const std::atomic<bool>& stop,
+int RunLane(const Config& config, const store::WorkerId& worker, const std::atomic<bool>& stop,
             store::TaskFilter filter, vlm::Counters& counters) {
-  auto opened = store::OpenSqlite(config.data_dir);
+  auto opened = store::OpenStore(config.StoreLocation());
   if (!opened) {
     std::cerr << "worker: " << opened.error().message << "\n";
     return 1;
@@ -167,7 +167,7 @@ int RunLane(const Config& config, int worker_id, const std::atomic<bool>& stop,
   const int64_t lease_ms = config.page_timeout_ms + kLeaseGraceMs;
   int idle_ms = 5;
   while (!stop.load()) {
-    std::optional<store::Task> task = store.ClaimTask(worker_id, lease_ms, filter);
+    std::optional<store::Task> task = store.ClaimTask(worker, lease_ms, filter);
     if (!task) {
       std::this_thread::sleep_for(std::chrono::milliseconds(idle_ms));
       idle_ms = std::min(idle_ms * 2, 50);
@@ -185,12 +185,12 @@ int RunLane(const Config& config, int worker_id, const std::atomic<bool>& stop,
 
 }  // namespace
 
-int RunWorker(const Config& config, int worker_id, const std::atomic<bool>& stop) {
+int RunWorker(const Config& config, const store::WorkerId& worker, const std::atomic<bool>& stop) {
   vlm::Counters counters;
-  if (!config.vlm.Configured()) return RunLane(config, worker_id, stop, store::TaskFilter::kAny, counters);
+  if (!config.vlm.Configured()) return RunLane(config, worker, stop, store::TaskFilter::kAny, counters);
   // Whether the model is served is logged once, off the way of the lanes.
   std::thread check([&] {
-    std::cerr << "worker " << worker_id << ": "
+    std::cerr << "worker " << worker.pid << ": "
               << vlm::Describe(config.vlm, vlm::CheckBackend(config.vlm)) << "\n";
   });
   // Pages of the vlm tier wait on the model server: they have threads of
@@ -198,8 +198,8 @@ int RunWorker(const Config& config, int worker_id, const std::atomic<bool>& stop
   // thread goes on with the other tiers' pages.
   std::vector<std::thread> lanes;
   for (int i = 0; i < std::max(1, config.vlm.concurrency); ++i)
-    lanes.emplace_back([&] { RunLane(config, worker_id, stop, store::TaskFilter::kVlmTier, counters); });
-  int code = RunLane(config, worker_id, stop, store::TaskFilter::kOtherTiers, counters);
+    lanes.emplace_back([&] { RunLane(config, worker, stop, store::TaskFilter::kVlmTier, counters); });
+  int code = RunLane(config, worker, stop, store::TaskFilter::kOtherTiers, counters);
   for (std::thread& lane : lanes) lane.join();
   check.join();
   return code;

@@ -10,6 +10,6 @@
 namespace ocrchat::jobs {
 
 // Runs until `stop` becomes true. Returns the process exit code.
-int RunWorker(const Config& config, int worker_id, const std::atomic<bool>& stop);
+int RunWorker(const Config& config, const store::WorkerId& worker, const std::atomic<bool>& stop);
 
 }  // namespace ocrchat::jobs

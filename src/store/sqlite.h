@@ -17,6 +17,8 @@
 #include <unordered_map>
 #include <utility>
 
+#include "store/sql_param.h"
+
 namespace ocrchat::store {
 
 // A failed SQLite call; `code` is the extended result code.
@@ -33,11 +35,6 @@ class SqliteError : public std::runtime_error {
 
  private:
   int code_;
-};
-
-// A parameter to bind as a BLOB (strings bind as TEXT).
-struct Blob {
-  std::string_view data;
 };
 
 // A statement being stepped. Reset (and its bindings cleared) when it goes

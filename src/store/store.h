@@ -2,8 +2,9 @@
 // uploads and results, accounts, tokens, usage and chat all live here; no
 // other module knows SQL. The embedded default is SQLite (WAL) in a data
 // directory; several processes (the server and its workers) open the same
+// database. With PostgreSQL, any number of nodes on any machines share one
 // database. A Store object is not shared between threads: open one per
-// thread (Open is cheap).
+// thread (opening SQLite is cheap; a PostgreSQL store is a connection).
 //
 // Database failures (disk full, a corrupt file): methods returning a Result
 // or Status report them as kInternal; the other methods, AcceptJob
@@ -206,6 +207,14 @@ struct Stats {
           vlm_pages_total = 0;
 };
 
+// A worker process: the node (machine) it runs on and its process id
+// there. Nodes sharing a database have distinct names.
+struct WorkerId {
+  std::string node;
+  int pid = 0;
+  auto operator<=>(const WorkerId&) const = default;
+};
+
 // ---- the web app: passwords and sessions ------------------------------------
 
 // A signed-in browser: the session's account and the token its page sends
@@ -278,7 +287,7 @@ class Store {
   // anonymous; within a class the job with fewest pages started first (so
   // jobs interleave), then the oldest; pages in order. The claim holds a
   // lease until lease_ms from now.
-  virtual std::optional<Task> ClaimTask(int worker_id, int64_t lease_ms,
+  virtual std::optional<Task> ClaimTask(const WorkerId& worker, int64_t lease_ms,
                                         TaskFilter filter = TaskFilter::kAny) = 0;
   virtual std::optional<std::string> UploadOf(const std::string& job_uuid) = 0;
   // In one transaction: stores the page, counts it done, charges it (one
@@ -307,16 +316,17 @@ class Store {
   // The worker holding a task died or overran its lease: with `retry`, its
   // task goes back to the queue unless it was claimed twice already;
   // otherwise the task's job fails with `error`. Returns the tasks affected.
-  virtual std::vector<Task> ReleaseWorker(int worker_id, const core::Error& error,
+  virtual std::vector<Task> ReleaseWorker(const WorkerId& worker, const core::Error& error,
                                           bool retry) = 0;
-  // Workers whose leases have run out.
-  virtual std::vector<int> OverdueWorkers() = 0;
-  // Workers holding running tasks, whatever their lease.
-  virtual std::vector<int> RunningWorkers() = 0;
-  // After a restart: the running tasks of these workers (which are gone) go
-  // back to the queue, not counted as an attempt. Other workers' tasks
-  // (another process's, alive) are left alone.
-  virtual void RequeueWorkers(const std::vector<int>& worker_ids) = 0;
+  // Workers, of any node, whose leases have run out.
+  virtual std::vector<WorkerId> OverdueWorkers() = 0;
+  // The process ids of the node's workers holding running tasks, whatever
+  // their lease.
+  virtual std::vector<int> RunningWorkers(const std::string& node) = 0;
+  // After a restart: the running tasks of these workers of the node (which
+  // are gone) go back to the queue, not counted as an attempt. Other
+  // workers' tasks (another process's or another node's) are left alone.
+  virtual void RequeueWorkers(const std::string& node, const std::vector<int>& pids) = 0;
   // Deletes jobs finished more than retention_ms ago (their webhook
   // deliveries with them); returns how many. Idempotency keys older than
   // kIdempotencyKeyTtlMs go too.
@@ -374,5 +384,16 @@ class Store {
 // Opens (creating when needed) the SQLite store in `data_dir`
 // (data_dir/ocrchat.db), migrating the schema.
 core::Result<std::unique_ptr<Store>> OpenSqlite(const std::string& data_dir);
+
+// Where a node's data lives: the PostgreSQL database at `db_url`
+// (postgresql://user:pass@host:port/dbname) that several nodes share, or,
+// without one, the SQLite database in `data_dir`.
+struct Location {
+  std::string db_url;
+  std::string data_dir = "./data";
+};
+
+// Opens the store at `location`, creating or migrating its schema.
+core::Result<std::unique_ptr<Store>> OpenStore(const Location& location);
 
 }  // namespace ocrchat::store

@@ -1,5 +1,6 @@
-// Tests of the SQLite store: accounts and tokens, metering, the page queue
-// across connections and processes, job lifecycle, expiry and chat.
+// Tests of the stores, each run against SQLite and PostgreSQL: accounts and
+// tokens, metering, the page queue across connections and processes, job
+// lifecycle, expiry and chat.
 #include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -18,25 +19,41 @@
 #include "core/clock.h"
 #include "core/crypto.h"
 #include "store/store.h"
+#include "store/test_postgres.h"
 
 namespace ocrchat::store {
 namespace {
 
 namespace fs = std::filesystem;
 
-class SqliteStoreTest : public ::testing::Test {
+// The node the tests' workers run on.
+const std::string kNode = "node-a";
+WorkerId Worker(int pid) { return WorkerId{kNode, pid}; }
+
+bool IsPostgres() { return ::testing::TestWithParam<std::string>::GetParam() == "postgres"; }
+
+// Each test has a store of its own: a fresh SQLite folder, or a fresh
+// database on the test run's PostgreSQL cluster.
+class StoreTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     dir_ = (fs::temp_directory_path() / ("ocrchat-store-" + core::RandomHex(8))).string();
+    location_.data_dir = dir_;
+    fs::create_directories(dir_);
+    if (IsPostgres()) {
+      location_.db_url = TestPostgres::Get().CreateDatabase();
+      ASSERT_FALSE(location_.db_url.empty()) << "PostgreSQL test cluster";
+    }
     store_ = Open();
   }
   void TearDown() override {
     store_.reset();
+    if (IsPostgres()) TestPostgres::Get().DropDatabase(location_.db_url);
     fs::remove_all(dir_);
   }
 
   std::unique_ptr<Store> Open() {
-    auto opened = OpenSqlite(dir_);
+    auto opened = OpenStore(location_);
     EXPECT_TRUE(opened.has_value()) << (opened ? "" : opened.error().detail);
     return opened ? std::move(*opened) : nullptr;
   }
@@ -91,13 +108,15 @@ class SqliteStoreTest : public ::testing::Test {
   void RunPages(const NewJob& job) {
     ASSERT_TRUE(store_->AcceptJob(job, Anonymous(), allowance_).has_value());
     for (size_t i = 0; i < job.pages.size(); ++i) {
-      std::optional<Task> task = store_->ClaimTask(1, 60000);
+      std::optional<Task> task = store_->ClaimTask(Worker(1), 60000);
       ASSERT_TRUE(task);
       ASSERT_TRUE(store_->CompletePage(*task, MakePage(task->index, "w"), "img").has_value());
     }
   }
 
   int64_t CountRows(const std::string& table) {
+    if (IsPostgres())
+      return std::stoll(TestPostgres::Query(location_.db_url, "SELECT COUNT(*) FROM " + table));
     sqlite3* db = nullptr;
     EXPECT_EQ(sqlite3_open((dir_ + "/ocrchat.db").c_str(), &db), SQLITE_OK);
     sqlite3_stmt* stmt = nullptr;
@@ -112,6 +131,10 @@ class SqliteStoreTest : public ::testing::Test {
 
   // Runs SQL on the database behind the store's back (to age rows).
   void ExecSql(const std::string& sql) {
+    if (IsPostgres()) {
+      TestPostgres::Query(location_.db_url, sql);
+      return;
+    }
     sqlite3* db = nullptr;
     EXPECT_EQ(sqlite3_open((dir_ + "/ocrchat.db").c_str(), &db), SQLITE_OK);
     sqlite3_busy_timeout(db, 10000);
@@ -141,23 +164,39 @@ class SqliteStoreTest : public ::testing::Test {
       return;
     }
     for (size_t i = 0; i < job.pages.size(); ++i) {
-      std::optional<Task> task = store_->ClaimTask(1, 60000);
+      std::optional<Task> task = store_->ClaimTask(Worker(1), 60000);
       ASSERT_TRUE(task);
       ASSERT_TRUE(store_->CompletePage(*task, MakePage(task->index, "w"), "img").has_value());
     }
-    std::optional<Task> assembly = store_->ClaimTask(1, 60000);
+    std::optional<Task> assembly = store_->ClaimTask(Worker(1), 60000);
     ASSERT_TRUE(assembly);
     ASSERT_TRUE(store_->FinishJob(*assembly, "en", {}, {}).has_value());
   }
 
+  // Everything the database holds about tokens and accounts, as bytes.
+  std::string StoredBytes() {
+    if (IsPostgres())
+      return TestPostgres::Query(location_.db_url,
+                                 "SELECT string_agg(t::text, ' ') FROM tokens t") +
+             TestPostgres::Query(location_.db_url,
+                                 "SELECT string_agg(a::text, ' ') FROM accounts a");
+    std::string bytes;
+    for (const char* name : {"/ocrchat.db", "/ocrchat.db-wal"}) {
+      std::ifstream in(dir_ + name, std::ios::binary);
+      bytes.append(std::istreambuf_iterator<char>(in), {});
+    }
+    return bytes;
+  }
+
   std::string dir_;
+  Location location_;
   std::unique_ptr<Store> store_;
   Allowance allowance_;
 };
 
 // ---- accounts and tokens ----------------------------------------------------
 
-TEST_F(SqliteStoreTest, AccountsPlansAndCredits) {
+TEST_P(StoreTest, AccountsPlansAndCredits) {
   Account alice = MakeAccount("alice", "free");
   EXPECT_EQ(alice.plan, "free");
   EXPECT_EQ(alice.credits, 0);
@@ -184,7 +223,7 @@ TEST_F(SqliteStoreTest, AccountsPlansAndCredits) {
   EXPECT_EQ(accounts[1].name, "bob");
 }
 
-TEST_F(SqliteStoreTest, TokensAreStoredOnlyAsHashes) {
+TEST_P(StoreTest, TokensAreStoredOnlyAsHashes) {
   Account alice = MakeAccount("alice", "free");
   auto token = store_->CreateToken("alice");
   ASSERT_TRUE(token.has_value());
@@ -194,11 +233,7 @@ TEST_F(SqliteStoreTest, TokensAreStoredOnlyAsHashes) {
   ASSERT_TRUE(who);
   EXPECT_EQ(who->id, alice.id);
 
-  std::string bytes;
-  for (const char* name : {"/ocrchat.db", "/ocrchat.db-wal"}) {
-    std::ifstream in(dir_ + name, std::ios::binary);
-    bytes.append(std::istreambuf_iterator<char>(in), {});
-  }
+  std::string bytes = StoredBytes();
   ASSERT_FALSE(bytes.empty());
   EXPECT_EQ(bytes.find(*token), std::string::npos);
   EXPECT_EQ(bytes.find(token->substr(3)), std::string::npos);
@@ -206,7 +241,7 @@ TEST_F(SqliteStoreTest, TokensAreStoredOnlyAsHashes) {
   EXPECT_EQ(store_->CreateToken("nobody").error().code, core::ErrorCode::kNotFound);
 }
 
-TEST_F(SqliteStoreTest, RevokedAndUnknownTokensFail) {
+TEST_P(StoreTest, RevokedAndUnknownTokensFail) {
   MakeAccount("alice", "free");
   std::string token = *store_->CreateToken("alice");
   std::string other = *store_->CreateToken("alice");
@@ -223,7 +258,7 @@ TEST_F(SqliteStoreTest, RevokedAndUnknownTokensFail) {
 
 // ---- metering ---------------------------------------------------------------
 
-TEST_F(SqliteStoreTest, AnonymousDailyAllowance) {
+TEST_P(StoreTest, AnonymousDailyAllowance) {
   allowance_.anonymous_pages_per_file = 10;
   EXPECT_TRUE(store_->AcceptJob(MakeJob(8), Anonymous(), allowance_).has_value());
   EXPECT_TRUE(store_->AcceptJob(MakeJob(8), Anonymous(), allowance_).has_value());
@@ -250,7 +285,7 @@ TEST_F(SqliteStoreTest, AnonymousDailyAllowance) {
   EXPECT_EQ(usage.balance, 0);
 }
 
-TEST_F(SqliteStoreTest, PerFileCap) {
+TEST_P(StoreTest, PerFileCap) {
   auto refused = store_->AcceptJob(MakeJob(12), Anonymous(), allowance_);
   ASSERT_FALSE(refused.has_value());
   EXPECT_EQ(refused.error().period, "file");
@@ -267,7 +302,7 @@ TEST_F(SqliteStoreTest, PerFileCap) {
   EXPECT_EQ(big.error().cap, 50);
 }
 
-TEST_F(SqliteStoreTest, FreeMonthlyAllowance) {
+TEST_P(StoreTest, FreeMonthlyAllowance) {
   allowance_.free_pages_per_month = 30;
   Account free = MakeAccount("alice", "free");
   EXPECT_TRUE(store_->AcceptJob(MakeJob(25, "free", free.id), Of(free), allowance_).has_value());
@@ -284,7 +319,7 @@ TEST_F(SqliteStoreTest, FreeMonthlyAllowance) {
   EXPECT_EQ(store_->UsageOf(Anonymous(), allowance_).used, 0);
 }
 
-TEST_F(SqliteStoreTest, PaidCreditsByTier) {
+TEST_P(StoreTest, PaidCreditsByTier) {
   Account paid = MakeAccount("carol", "paid", 12);
   NewJob vlm = MakeJob(2, "paid", paid.id, "vlm");
   ASSERT_TRUE(store_->AcceptJob(vlm, Of(paid), allowance_).has_value());
@@ -305,7 +340,7 @@ TEST_F(SqliteStoreTest, PaidCreditsByTier) {
   EXPECT_EQ(store_->FindAccount("carol")->credits, 1);
 
   // One vlm page done (5 charged), then the job fails: 5 go back.
-  std::optional<Task> task = store_->ClaimTask(1, 60000);
+  std::optional<Task> task = store_->ClaimTask(Worker(1), 60000);
   ASSERT_TRUE(task);
   ASSERT_EQ(task->job_uuid, vlm.uuid);
   core::Page read = MakePage(0, "a");
@@ -319,10 +354,10 @@ TEST_F(SqliteStoreTest, PaidCreditsByTier) {
   EXPECT_EQ(usage.cap, 12);
 }
 
-TEST_F(SqliteStoreTest, PageIsChargedOnce) {
+TEST_P(StoreTest, PageIsChargedOnce) {
   NewJob job = MakeJob(3);
   ASSERT_TRUE(store_->AcceptJob(job, Anonymous(), allowance_).has_value());
-  std::optional<Task> task = store_->ClaimTask(1, 60000);
+  std::optional<Task> task = store_->ClaimTask(Worker(1), 60000);
   ASSERT_TRUE(task);
   EXPECT_EQ(task->index, 0);
   ASSERT_TRUE(store_->CompletePage(*task, MakePage(0, "first"), "img0").has_value());
@@ -339,7 +374,7 @@ TEST_F(SqliteStoreTest, PageIsChargedOnce) {
   EXPECT_EQ(store_->GetStats().pages_done_total, 1);
 }
 
-TEST_F(SqliteStoreTest, CompletePageNeedsARunningTask) {
+TEST_P(StoreTest, CompletePageNeedsARunningTask) {
   NewJob job = MakeJob(2);
   ASSERT_TRUE(store_->AcceptJob(job, Anonymous(), allowance_).has_value());
   Task queued{job.uuid, 1, 1, 0, "", "pdf"};
@@ -351,25 +386,25 @@ TEST_F(SqliteStoreTest, CompletePageNeedsARunningTask) {
   EXPECT_EQ(store_->GetJob(job.uuid)->pages_done, 0);
 }
 
-TEST_F(SqliteStoreTest, ReleaseWorkerRequeuesThenFails) {
+TEST_P(StoreTest, ReleaseWorkerRequeuesThenFails) {
   NewJob job = MakeJob(2);
   ASSERT_TRUE(store_->AcceptJob(job, Anonymous(), allowance_).has_value());
   core::Error crash = core::MakeError(core::ErrorCode::kWorkerCrashed, "the worker crashed");
 
-  std::optional<Task> first = store_->ClaimTask(7, 60000);
+  std::optional<Task> first = store_->ClaimTask(Worker(7), 60000);
   ASSERT_TRUE(first);
   EXPECT_EQ(first->attempts, 1);
-  std::vector<Task> released = store_->ReleaseWorker(7, crash, true);
+  std::vector<Task> released = store_->ReleaseWorker(Worker(7), crash, true);
   ASSERT_EQ(released.size(), 1u);
   EXPECT_EQ(released[0].index, 0);
   EXPECT_EQ(store_->GetJob(job.uuid)->status, "processing");
-  EXPECT_TRUE(store_->ReleaseWorker(7, crash, true).empty());
+  EXPECT_TRUE(store_->ReleaseWorker(Worker(7), crash, true).empty());
 
-  std::optional<Task> second = store_->ClaimTask(8, 60000);
+  std::optional<Task> second = store_->ClaimTask(Worker(8), 60000);
   ASSERT_TRUE(second);
   EXPECT_EQ(second->index, 0);
   EXPECT_EQ(second->attempts, 2);
-  ASSERT_EQ(store_->ReleaseWorker(8, crash, true).size(), 1u);
+  ASSERT_EQ(store_->ReleaseWorker(Worker(8), crash, true).size(), 1u);
   std::optional<JobRow> failed = store_->GetJob(job.uuid);
   EXPECT_EQ(failed->status, "failed");
   ASSERT_TRUE(failed->error);
@@ -378,20 +413,20 @@ TEST_F(SqliteStoreTest, ReleaseWorkerRequeuesThenFails) {
   EXPECT_GT(failed->completed_at_ms, 0);
   EXPECT_EQ(store_->UsageOf(Anonymous(), allowance_).used, 0);
   EXPECT_FALSE(store_->UploadOf(job.uuid));
-  EXPECT_FALSE(store_->ClaimTask(9, 60000));
+  EXPECT_FALSE(store_->ClaimTask(Worker(9), 60000));
 }
 
-TEST_F(SqliteStoreTest, VlmPagesThatFellBackCostTheCpuPrice) {
+TEST_P(StoreTest, VlmPagesThatFellBackCostTheCpuPrice) {
   Account paid = MakeAccount("vic", "paid", 10);
   NewJob vlm = MakeJob(2, "paid", paid.id, "vlm");
   ASSERT_TRUE(store_->AcceptJob(vlm, Of(paid), allowance_).has_value());
   EXPECT_EQ(store_->UsageOf(Of(paid), allowance_).used, 10);  // 2 pages reserved at 5
-  std::optional<Task> first = store_->ClaimTask(1, 60000, TaskFilter::kVlmTier);
+  std::optional<Task> first = store_->ClaimTask(Worker(1), 60000, TaskFilter::kVlmTier);
   ASSERT_TRUE(first);
   core::Page read = MakePage(first->index, "model");
   read.source = core::TextSource::kVlm;
   ASSERT_TRUE(store_->CompletePage(*first, read, "").has_value());
-  std::optional<Task> second = store_->ClaimTask(1, 60000, TaskFilter::kVlmTier);
+  std::optional<Task> second = store_->ClaimTask(Worker(1), 60000, TaskFilter::kVlmTier);
   ASSERT_TRUE(second);
   ASSERT_TRUE(store_->CompletePage(*second, MakePage(second->index, "local"), "").has_value());
   Usage usage = store_->UsageOf(Of(paid), allowance_);
@@ -406,21 +441,21 @@ TEST_F(SqliteStoreTest, VlmPagesThatFellBackCostTheCpuPrice) {
   EXPECT_EQ(store_->UsageOf(Of(paid), allowance_).used, 7);
 }
 
-TEST_F(SqliteStoreTest, ClaimFiltersByTier) {
+TEST_P(StoreTest, ClaimFiltersByTier) {
   NewJob vlm = MakeJob(1, "anonymous", std::nullopt, "vlm");
   NewJob cpu = MakeJob(1);
   ASSERT_TRUE(store_->AcceptJob(vlm, Anonymous(), allowance_).has_value());
   ASSERT_TRUE(store_->AcceptJob(cpu, Anonymous(), allowance_).has_value());
-  std::optional<Task> other = store_->ClaimTask(1, 60000, TaskFilter::kOtherTiers);
+  std::optional<Task> other = store_->ClaimTask(Worker(1), 60000, TaskFilter::kOtherTiers);
   ASSERT_TRUE(other);
   EXPECT_EQ(other->job_uuid, cpu.uuid);
-  EXPECT_FALSE(store_->ClaimTask(1, 60000, TaskFilter::kOtherTiers));
-  std::optional<Task> model = store_->ClaimTask(2, 60000, TaskFilter::kVlmTier);
+  EXPECT_FALSE(store_->ClaimTask(Worker(1), 60000, TaskFilter::kOtherTiers));
+  std::optional<Task> model = store_->ClaimTask(Worker(2), 60000, TaskFilter::kVlmTier);
   ASSERT_TRUE(model);
   EXPECT_EQ(model->job_uuid, vlm.uuid);
 }
 
-TEST_F(SqliteStoreTest, CountsModelCalls) {
+TEST_P(StoreTest, CountsModelCalls) {
   store_->CountModelCalls(3, 1, 250);
   store_->CountModelCalls(2, 0, 100);
   Stats stats = store_->GetStats();
@@ -429,26 +464,26 @@ TEST_F(SqliteStoreTest, CountsModelCalls) {
   EXPECT_EQ(stats.vlm_latency_ms_total, 350);
 }
 
-TEST_F(SqliteStoreTest, ReleaseWorkerWithoutRetryFailsAtOnce) {
+TEST_P(StoreTest, ReleaseWorkerWithoutRetryFailsAtOnce) {
   NewJob job = MakeJob(2);
   ASSERT_TRUE(store_->AcceptJob(job, Anonymous(), allowance_).has_value());
   core::Error late = core::MakeError(core::ErrorCode::kTimeout, "took too long");
-  ASSERT_TRUE(store_->ClaimTask(7, 60000));
-  ASSERT_EQ(store_->ReleaseWorker(7, late, false).size(), 1u);
+  ASSERT_TRUE(store_->ClaimTask(Worker(7), 60000));
+  ASSERT_EQ(store_->ReleaseWorker(Worker(7), late, false).size(), 1u);
   std::optional<JobRow> failed = store_->GetJob(job.uuid);
   EXPECT_EQ(failed->status, "failed");
   EXPECT_EQ(failed->error->code, core::ErrorCode::kTimeout);
   EXPECT_EQ(failed->error->message, "page 1: took too long");
   EXPECT_EQ(store_->UsageOf(Anonymous(), allowance_).used, 0);
-  EXPECT_FALSE(store_->ClaimTask(9, 60000));
+  EXPECT_FALSE(store_->ClaimTask(Worker(9), 60000));
 }
 
-TEST_F(SqliteStoreTest, FailJobReleasesUnfinishedPages) {
+TEST_P(StoreTest, FailJobReleasesUnfinishedPages) {
   NewJob job = MakeJob(4);
   ASSERT_TRUE(store_->AcceptJob(job, Anonymous(), allowance_).has_value());
-  std::optional<Task> task = store_->ClaimTask(1, 60000);
+  std::optional<Task> task = store_->ClaimTask(Worker(1), 60000);
   ASSERT_TRUE(store_->CompletePage(*task, MakePage(0, "a"), "").has_value());
-  std::optional<Task> running = store_->ClaimTask(2, 60000);
+  std::optional<Task> running = store_->ClaimTask(Worker(2), 60000);
   ASSERT_TRUE(running);
   ASSERT_TRUE(store_->FailJob(job.uuid, core::MakeError(core::ErrorCode::kCorrupt,
                                                         "page 2: image is corrupt"))
@@ -460,7 +495,7 @@ TEST_F(SqliteStoreTest, FailJobReleasesUnfinishedPages) {
   EXPECT_EQ(row->pages_done, 1);
   EXPECT_EQ(store_->UsageOf(Anonymous(), allowance_).used, 1);
   EXPECT_FALSE(store_->UploadOf(job.uuid));
-  EXPECT_FALSE(store_->ClaimTask(3, 60000));
+  EXPECT_FALSE(store_->ClaimTask(Worker(3), 60000));
   // A late result for a dropped page changes nothing.
   EXPECT_FALSE(store_->CompletePage(*running, MakePage(1, "b"), "").has_value());
   EXPECT_EQ(store_->UsageOf(Anonymous(), allowance_).used, 1);
@@ -473,12 +508,12 @@ TEST_F(SqliteStoreTest, FailJobReleasesUnfinishedPages) {
 
 // ---- concurrency ------------------------------------------------------------
 
-TEST_F(SqliteStoreTest, ConcurrentAcceptsNeverExceedTheAllowance) {
+TEST_P(StoreTest, ConcurrentAcceptsNeverExceedTheAllowance) {
   std::atomic<int> accepted = 0, refused = 0;
   std::vector<std::thread> threads;
   for (int i = 0; i < 50; ++i)
     threads.emplace_back([&] {
-      auto opened = OpenSqlite(dir_);
+      auto opened = OpenStore(location_);
       ASSERT_TRUE(opened.has_value()) << opened.error().detail;
       if ((*opened)->AcceptJob(MakeJob(1), Anonymous(), allowance_))
         ++accepted;
@@ -491,7 +526,7 @@ TEST_F(SqliteStoreTest, ConcurrentAcceptsNeverExceedTheAllowance) {
   EXPECT_EQ(store_->UsageOf(Anonymous(), allowance_).used, 20);
 }
 
-TEST_F(SqliteStoreTest, ConcurrentClaimsNeverShareATask) {
+TEST_P(StoreTest, ConcurrentClaimsNeverShareATask) {
   allowance_.anonymous_pages_per_day = 1000;
   for (int j = 0; j < 10; ++j)
     ASSERT_TRUE(store_->AcceptJob(MakeJob(10), Anonymous(), allowance_).has_value());
@@ -500,8 +535,8 @@ TEST_F(SqliteStoreTest, ConcurrentClaimsNeverShareATask) {
   std::vector<std::thread> threads;
   for (int worker = 1; worker <= 6; ++worker)
     threads.emplace_back([&, worker] {
-      auto store = std::move(*OpenSqlite(dir_));
-      while (std::optional<Task> task = store->ClaimTask(worker, 60000)) {
+      auto store = std::move(*OpenStore(location_));
+      while (std::optional<Task> task = store->ClaimTask(Worker(worker), 60000)) {
         std::lock_guard lock(mutex);
         claimed.push_back(task->job_uuid + ":" + std::to_string(task->index));
       }
@@ -512,7 +547,7 @@ TEST_F(SqliteStoreTest, ConcurrentClaimsNeverShareATask) {
   EXPECT_EQ(unique.size(), 100u);
 }
 
-TEST_F(SqliteStoreTest, ClaimsFromSeveralProcessesNeverShareATask) {
+TEST_P(StoreTest, ClaimsFromSeveralProcessesNeverShareATask) {
   allowance_.anonymous_pages_per_day = 1000;
   for (int j = 0; j < 8; ++j)
     ASSERT_TRUE(store_->AcceptJob(MakeJob(10), Anonymous(), allowance_).has_value());
@@ -524,9 +559,9 @@ TEST_F(SqliteStoreTest, ClaimsFromSeveralProcessesNeverShareATask) {
       int status = 0;
       {
         std::ofstream out(dir_ + "/claims-" + std::to_string(worker));
-        auto opened = OpenSqlite(dir_);
+        auto opened = OpenStore(location_);
         if (!opened) _exit(2);
-        while (std::optional<Task> task = (*opened)->ClaimTask(worker, 60000)) {
+        while (std::optional<Task> task = (*opened)->ClaimTask(Worker(worker), 60000)) {
           out << task->job_uuid << ":" << task->index << "\n";
           // Complete it too, so that writes of both kinds interleave.
           bool ok = task->index == kAssembly
@@ -560,7 +595,7 @@ TEST_F(SqliteStoreTest, ClaimsFromSeveralProcessesNeverShareATask) {
 
 // ---- the queue --------------------------------------------------------------
 
-TEST_F(SqliteStoreTest, PaidBeforeFreeBeforeAnonymous) {
+TEST_P(StoreTest, PaidBeforeFreeBeforeAnonymous) {
   Account free = MakeAccount("alice", "free");
   Account paid = MakeAccount("carol", "paid", 100);
   NewJob anonymous_job = MakeJob(1);
@@ -570,23 +605,23 @@ TEST_F(SqliteStoreTest, PaidBeforeFreeBeforeAnonymous) {
   ASSERT_TRUE(store_->AcceptJob(free_job, Of(free), allowance_).has_value());
   ASSERT_TRUE(store_->AcceptJob(paid_job, Of(paid), allowance_).has_value());
   EXPECT_EQ(store_->GetJob(paid_job.uuid)->status, "pending");
-  std::optional<Task> task = store_->ClaimTask(1, 60000);
+  std::optional<Task> task = store_->ClaimTask(Worker(1), 60000);
   EXPECT_EQ(task->job_uuid, paid_job.uuid);
   EXPECT_EQ(task->recipe_json, R"({"dpi":300})");
   EXPECT_EQ(task->format, "pdf");
   EXPECT_EQ(store_->GetJob(paid_job.uuid)->status, "processing");
-  EXPECT_EQ(store_->ClaimTask(1, 60000)->job_uuid, free_job.uuid);
-  EXPECT_EQ(store_->ClaimTask(1, 60000)->job_uuid, anonymous_job.uuid);
-  EXPECT_FALSE(store_->ClaimTask(1, 60000));
+  EXPECT_EQ(store_->ClaimTask(Worker(1), 60000)->job_uuid, free_job.uuid);
+  EXPECT_EQ(store_->ClaimTask(Worker(1), 60000)->job_uuid, anonymous_job.uuid);
+  EXPECT_FALSE(store_->ClaimTask(Worker(1), 60000));
 }
 
-TEST_F(SqliteStoreTest, JobsOfOneClassInterleave) {
+TEST_P(StoreTest, JobsOfOneClassInterleave) {
   NewJob a = MakeJob(3), b = MakeJob(3);
   ASSERT_TRUE(store_->AcceptJob(a, Anonymous(), allowance_).has_value());
   ASSERT_TRUE(store_->AcceptJob(b, Anonymous(), allowance_).has_value());
   std::vector<std::string> order;
   std::vector<int> indexes;
-  while (std::optional<Task> task = store_->ClaimTask(1, 60000)) {
+  while (std::optional<Task> task = store_->ClaimTask(Worker(1), 60000)) {
     order.push_back(task->job_uuid);
     indexes.push_back(task->index);
   }
@@ -594,22 +629,22 @@ TEST_F(SqliteStoreTest, JobsOfOneClassInterleave) {
   EXPECT_EQ(indexes, (std::vector<int>{0, 0, 1, 1, 2, 2}));
 }
 
-TEST_F(SqliteStoreTest, AssemblyFollowsTheLastPageAndFinishes) {
+TEST_P(StoreTest, AssemblyFollowsTheLastPageAndFinishes) {
   NewJob job = MakeJob(2);
   job.pages = {4, 2};  // a page range: file pages 5 and 3, in that order
   job.warnings = {"vlm is not configured"};
   ASSERT_TRUE(store_->AcceptJob(job, Anonymous(), allowance_).has_value());
   EXPECT_EQ(store_->UploadOf(job.uuid), job.upload);
-  std::optional<Task> first = store_->ClaimTask(1, 60000);
-  std::optional<Task> second = store_->ClaimTask(2, 60000);
+  std::optional<Task> first = store_->ClaimTask(Worker(1), 60000);
+  std::optional<Task> second = store_->ClaimTask(Worker(2), 60000);
   ASSERT_TRUE(first && second);
   EXPECT_EQ(first->index, 4);
   EXPECT_EQ(first->ordinal, 0);
   EXPECT_EQ(second->index, 2);
   ASSERT_TRUE(store_->CompletePage(*second, MakePage(2, "three"), "img2").has_value());
-  EXPECT_FALSE(store_->ClaimTask(3, 60000));
+  EXPECT_FALSE(store_->ClaimTask(Worker(3), 60000));
   ASSERT_TRUE(store_->CompletePage(*first, MakePage(4, "five"), "img4").has_value());
-  std::optional<Task> assembly = store_->ClaimTask(3, 60000);
+  std::optional<Task> assembly = store_->ClaimTask(Worker(3), 60000);
   ASSERT_TRUE(assembly);
   EXPECT_EQ(assembly->index, kAssembly);
   EXPECT_EQ(assembly->ordinal, 2);
@@ -638,7 +673,7 @@ TEST_F(SqliteStoreTest, AssemblyFollowsTheLastPageAndFinishes) {
   EXPECT_FALSE(store_->ArtifactOf(job.uuid, "docx"));
   EXPECT_FALSE(store_->UploadOf(job.uuid));
   EXPECT_EQ(store_->UsageOf(Anonymous(), allowance_).used, 2);
-  EXPECT_FALSE(store_->ClaimTask(4, 60000));
+  EXPECT_FALSE(store_->ClaimTask(Worker(4), 60000));
   EXPECT_EQ(store_->FailJob(job.uuid, core::MakeError(core::ErrorCode::kTimeout, "late"))
                 .error()
                 .code,
@@ -648,41 +683,60 @@ TEST_F(SqliteStoreTest, AssemblyFollowsTheLastPageAndFinishes) {
   EXPECT_EQ(stats.pages_done_total, 2);
 }
 
-TEST_F(SqliteStoreTest, RequeueWorkersTakesBackOnlyTheirTasksAndCountsNoAttempt) {
+TEST_P(StoreTest, RequeueWorkersTakesBackOnlyTheirTasksAndCountsNoAttempt) {
   NewJob job = MakeJob(3);
   ASSERT_TRUE(store_->AcceptJob(job, Anonymous(), allowance_).has_value());
-  ASSERT_TRUE(store_->ClaimTask(1, 60000));
-  ASSERT_TRUE(store_->ClaimTask(2, 60000));
-  ASSERT_TRUE(store_->ClaimTask(7, 60000));
-  EXPECT_EQ(store_->RunningWorkers(), (std::vector<int>{1, 2, 7}));
-  store_->RequeueWorkers({1, 2});
+  ASSERT_TRUE(store_->ClaimTask(Worker(1), 60000));
+  ASSERT_TRUE(store_->ClaimTask(Worker(2), 60000));
+  ASSERT_TRUE(store_->ClaimTask(Worker(7), 60000));
+  EXPECT_EQ(store_->RunningWorkers(kNode), (std::vector<int>{1, 2, 7}));
+  store_->RequeueWorkers(kNode, {1, 2});
   Stats stats = store_->GetStats();
   EXPECT_EQ(stats.pages_running, 1) << "worker 7 (alive, another process's) keeps its page";
   EXPECT_EQ(stats.pages_queued, 2);
-  EXPECT_EQ(store_->RunningWorkers(), std::vector<int>{7});
-  std::optional<Task> again = store_->ClaimTask(3, 60000);
+  EXPECT_EQ(store_->RunningWorkers(kNode), std::vector<int>{7});
+  std::optional<Task> again = store_->ClaimTask(Worker(3), 60000);
   ASSERT_TRUE(again);
   EXPECT_EQ(again->index, 0);
   EXPECT_EQ(again->attempts, 1);
   EXPECT_EQ(store_->UsageOf(Anonymous(), allowance_).used, 3);
   EXPECT_EQ(store_->GetJob(job.uuid)->pages_done, 0);
-  store_->RequeueWorkers({});
+  store_->RequeueWorkers(kNode, {});
   EXPECT_EQ(store_->GetStats().pages_running, 2);
 }
 
-TEST_F(SqliteStoreTest, OverdueWorkers) {
+TEST_P(StoreTest, RequeueWorkersLeavesOtherNodesAlone) {
   ASSERT_TRUE(store_->AcceptJob(MakeJob(3), Anonymous(), allowance_).has_value());
-  ASSERT_TRUE(store_->ClaimTask(4, -1));
-  ASSERT_TRUE(store_->ClaimTask(5, 60000));
-  EXPECT_EQ(store_->OverdueWorkers(), std::vector<int>{4});
+  ASSERT_TRUE(store_->ClaimTask(Worker(1), 60000));
+  const WorkerId elsewhere{"node-b", 1};  // the same process id on another machine
+  ASSERT_TRUE(store_->ClaimTask(elsewhere, 60000));
+  EXPECT_EQ(store_->RunningWorkers(kNode), std::vector<int>{1});
+  EXPECT_EQ(store_->RunningWorkers("node-b"), std::vector<int>{1});
+  store_->RequeueWorkers(kNode, {1});
+  EXPECT_EQ(store_->GetStats().pages_running, 1);
+  EXPECT_EQ(store_->RunningWorkers("node-b"), std::vector<int>{1});
+  EXPECT_TRUE(
+      store_->ReleaseWorker(Worker(1), core::MakeError(core::ErrorCode::kWorkerCrashed, "x"), true)
+          .empty());
+  EXPECT_EQ(
+      store_->ReleaseWorker(elsewhere, core::MakeError(core::ErrorCode::kWorkerCrashed, "x"), true)
+          .size(),
+      1u);
+}
+
+TEST_P(StoreTest, OverdueWorkers) {
+  ASSERT_TRUE(store_->AcceptJob(MakeJob(3), Anonymous(), allowance_).has_value());
+  ASSERT_TRUE(store_->ClaimTask(Worker(4), -1));
+  ASSERT_TRUE(store_->ClaimTask(Worker(5), 60000));
+  EXPECT_EQ(store_->OverdueWorkers(), std::vector<WorkerId>{Worker(4)});
 }
 
 // ---- lifetime ---------------------------------------------------------------
 
-TEST_F(SqliteStoreTest, DeleteExpired) {
+TEST_P(StoreTest, DeleteExpired) {
   NewJob done = MakeJob(1);
   RunPages(done);
-  std::optional<Task> assembly = store_->ClaimTask(1, 60000);
+  std::optional<Task> assembly = store_->ClaimTask(Worker(1), 60000);
   ASSERT_TRUE(store_->FinishJob(*assembly, "en", {}, {{"pdf", "x"}}).has_value());
   NewJob failed = MakeJob(1);
   ASSERT_TRUE(store_->AcceptJob(failed, Anonymous(), allowance_).has_value());
@@ -703,11 +757,11 @@ TEST_F(SqliteStoreTest, DeleteExpired) {
   EXPECT_EQ(store_->UsageOf(Anonymous(), allowance_).used, 2);
 }
 
-TEST_F(SqliteStoreTest, DeleteJobRemovesEverything) {
+TEST_P(StoreTest, DeleteJobRemovesEverything) {
   Account alice = MakeAccount("alice", "free");
   NewJob job = MakeJob(2, "free", alice.id);
   ASSERT_TRUE(store_->AcceptJob(job, Of(alice), allowance_).has_value());
-  std::optional<Task> task = store_->ClaimTask(1, 60000);
+  std::optional<Task> task = store_->ClaimTask(Worker(1), 60000);
   ASSERT_TRUE(store_->CompletePage(*task, MakePage(0, "a"), "img").has_value());
   std::string conversation = store_->CreateConversation(job.uuid, alice.id);
   ASSERT_TRUE(store_->AddMessage(conversation, {"user", "total?", "[]", ""}).has_value());
@@ -720,10 +774,10 @@ TEST_F(SqliteStoreTest, DeleteJobRemovesEverything) {
     EXPECT_EQ(CountRows(table), 0) << table;
   // The finished page stays charged; the unfinished one is released.
   EXPECT_EQ(store_->UsageOf(Of(alice), allowance_).used, 1);
-  EXPECT_FALSE(store_->ClaimTask(2, 60000));
+  EXPECT_FALSE(store_->ClaimTask(Worker(2), 60000));
 }
 
-TEST_F(SqliteStoreTest, ListJobsNewestFirst) {
+TEST_P(StoreTest, ListJobsNewestFirst) {
   Account alice = MakeAccount("alice", "free");
   Account bob = MakeAccount("bob", "free");
   std::vector<std::string> uuids;
@@ -750,7 +804,7 @@ TEST_F(SqliteStoreTest, ListJobsNewestFirst) {
 
 // ---- chat -------------------------------------------------------------------
 
-TEST_F(SqliteStoreTest, ChatHistoryInOrder) {
+TEST_P(StoreTest, ChatHistoryInOrder) {
   Account alice = MakeAccount("alice", "free");
   NewJob job = MakeJob(1);
   ASSERT_TRUE(store_->AcceptJob(job, Anonymous(), allowance_).has_value());
@@ -787,7 +841,7 @@ TEST_F(SqliteStoreTest, ChatHistoryInOrder) {
 
 // ---- idempotency ---------------------------------------------------------------
 
-TEST_F(SqliteStoreTest, IdempotencyKeyMakesOneJobAndChargesOnce) {
+TEST_P(StoreTest, IdempotencyKeyMakesOneJobAndChargesOnce) {
   NewJob first = Keyed(MakeJob(2), "ip:192.0.2.7", "key-1");
   auto accepted = store_->AcceptJob(first, Anonymous(), allowance_);
   ASSERT_TRUE(accepted.has_value());
@@ -818,7 +872,7 @@ TEST_F(SqliteStoreTest, IdempotencyKeyMakesOneJobAndChargesOnce) {
   EXPECT_FALSE(store_->FindIdempotencyKey("ip:192.0.2.7", "key-2"));
 }
 
-TEST_F(SqliteStoreTest, IdempotencyKeysAreScopedToTheCaller) {
+TEST_P(StoreTest, IdempotencyKeysAreScopedToTheCaller) {
   Account alice = MakeAccount("alice", "paid", 10);
   Account bob = MakeAccount("bob", "paid", 10);
   NewJob a = Keyed(MakeJob(1, "paid", alice.id), "account:" + std::to_string(alice.id), "k");
@@ -830,7 +884,7 @@ TEST_F(SqliteStoreTest, IdempotencyKeysAreScopedToTheCaller) {
   EXPECT_EQ(store_->UsageOf(Of(*store_->FindAccount("bob")), allowance_).used, 1);
 }
 
-TEST_F(SqliteStoreTest, IdempotencyKeyIsLookedAtBeforeTheAllowance) {
+TEST_P(StoreTest, IdempotencyKeyIsLookedAtBeforeTheAllowance) {
   allowance_.anonymous_pages_per_day = 1;
   NewJob first = Keyed(MakeJob(1), "ip:192.0.2.7", "last-page");
   ASSERT_TRUE(store_->AcceptJob(first, Anonymous(), allowance_).has_value());
@@ -845,14 +899,14 @@ TEST_F(SqliteStoreTest, IdempotencyKeyIsLookedAtBeforeTheAllowance) {
   EXPECT_FALSE(store_->FindIdempotencyKey("ip:192.0.2.7", "new"));
 }
 
-TEST_F(SqliteStoreTest, ConcurrentIdempotentAcceptsMakeOneJob) {
+TEST_P(StoreTest, ConcurrentIdempotentAcceptsMakeOneJob) {
   std::mutex mutex;
   std::vector<std::string> uuids;
   std::atomic<int> created = 0;
   std::vector<std::thread> threads;
   for (int i = 0; i < 16; ++i)
     threads.emplace_back([&] {
-      auto opened = OpenSqlite(dir_);
+      auto opened = OpenStore(location_);
       ASSERT_TRUE(opened.has_value()) << opened.error().detail;
       auto accepted = (*opened)->AcceptJob(Keyed(MakeJob(1), "ip:192.0.2.7", "same"), Anonymous(),
                                            allowance_);
@@ -868,7 +922,7 @@ TEST_F(SqliteStoreTest, ConcurrentIdempotentAcceptsMakeOneJob) {
   EXPECT_EQ(store_->UsageOf(Anonymous(), allowance_).used, 1);
 }
 
-TEST_F(SqliteStoreTest, ExpiredIdempotencyKeysAreIgnoredAndSwept) {
+TEST_P(StoreTest, ExpiredIdempotencyKeysAreIgnoredAndSwept) {
   NewJob first = Keyed(MakeJob(1), "ip:192.0.2.7", "old");
   ASSERT_TRUE(store_->AcceptJob(first, Anonymous(), allowance_).has_value());
   ASSERT_TRUE(store_->AcceptJob(Keyed(MakeJob(1), "ip:192.0.2.7", "older"), Anonymous(),
@@ -890,7 +944,7 @@ TEST_F(SqliteStoreTest, ExpiredIdempotencyKeysAreIgnoredAndSwept) {
   EXPECT_TRUE(store_->FindIdempotencyKey("ip:192.0.2.7", "fresh"));
 }
 
-TEST_F(SqliteStoreTest, IdempotencyKeyOutlivesItsDeletedJob) {
+TEST_P(StoreTest, IdempotencyKeyOutlivesItsDeletedJob) {
   NewJob job = Keyed(MakeJob(1), "ip:192.0.2.7", "k");
   ASSERT_TRUE(store_->AcceptJob(job, Anonymous(), allowance_).has_value());
   ASSERT_TRUE(store_->DeleteJob(job.uuid));
@@ -901,7 +955,7 @@ TEST_F(SqliteStoreTest, IdempotencyKeyOutlivesItsDeletedJob) {
 
 // ---- webhooks -------------------------------------------------------------------
 
-TEST_F(SqliteStoreTest, WebhookDeliveryQueuedWhenAJobEnds) {
+TEST_P(StoreTest, WebhookDeliveryQueuedWhenAJobEnds) {
   NewJob plain = MakeJob(1);
   Finish(plain, Anonymous());
   EXPECT_FALSE(store_->WebhookOf(plain.uuid));
@@ -943,7 +997,7 @@ TEST_F(SqliteStoreTest, WebhookDeliveryQueuedWhenAJobEnds) {
   EXPECT_TRUE(store_->ClaimDueDeliveries(10, 60000).empty());
 }
 
-TEST_F(SqliteStoreTest, WebhookAttemptsAreRecordedUntilDelivered) {
+TEST_P(StoreTest, WebhookAttemptsAreRecordedUntilDelivered) {
   NewJob job = Hooked(MakeJob(1));
   job.webhook_secret = "s";
   Finish(job, Anonymous());
@@ -987,7 +1041,7 @@ TEST_F(SqliteStoreTest, WebhookAttemptsAreRecordedUntilDelivered) {
   EXPECT_EQ(CountRows("webhook_attempts"), 3);
 }
 
-TEST_F(SqliteStoreTest, WebhookGivenUpAndNotDueLater) {
+TEST_P(StoreTest, WebhookGivenUpAndNotDueLater) {
   NewJob job = Hooked(MakeJob(1));
   Finish(job, Anonymous(), /*fail=*/true);
   std::vector<DueDelivery> due = store_->ClaimDueDeliveries(10, 60000);
@@ -1009,7 +1063,7 @@ TEST_F(SqliteStoreTest, WebhookGivenUpAndNotDueLater) {
   EXPECT_TRUE(store_->ClaimDueDeliveries(10, 60000).empty());
 }
 
-TEST_F(SqliteStoreTest, WebhookDeliveriesSurviveReopeningAndGoWithTheirJob) {
+TEST_P(StoreTest, WebhookDeliveriesSurviveReopeningAndGoWithTheirJob) {
   NewJob job = Hooked(MakeJob(1));
   Finish(job, Anonymous());
   store_.reset();
@@ -1025,7 +1079,7 @@ TEST_F(SqliteStoreTest, WebhookDeliveriesSurviveReopeningAndGoWithTheirJob) {
   EXPECT_EQ(CountRows("webhook_attempts"), 0);
 }
 
-TEST_F(SqliteStoreTest, AccountWebhookAndSecret) {
+TEST_P(StoreTest, AccountWebhookAndSecret) {
   Account alice = MakeAccount("alice", "paid", 10);
   EXPECT_EQ(alice.webhook_url, "");
   ASSERT_TRUE(store_->SetAccountWebhook("alice", "https://alice.example.com/hook"));
@@ -1055,7 +1109,7 @@ TEST_F(SqliteStoreTest, AccountWebhookAndSecret) {
 
 // ---- the web app: passwords and sessions ---------------------------------------
 
-TEST_F(SqliteStoreTest, PasswordHashIsKeptAndSettingItEndsSessions) {
+TEST_P(StoreTest, PasswordHashIsKeptAndSettingItEndsSessions) {
   Account alice = MakeAccount("alice@example.com", "free");
   EXPECT_FALSE(store_->PasswordHashOf("alice@example.com"));  // none until set
   ASSERT_TRUE(store_->SetPasswordHash("alice@example.com", "$argon2id$v=19$one").has_value());
@@ -1074,7 +1128,7 @@ TEST_F(SqliteStoreTest, PasswordHashIsKeptAndSettingItEndsSessions) {
   EXPECT_EQ(store_->PasswordHashOf("alice@example.com")->second, "$argon2id$v=19$two");
 }
 
-TEST_F(SqliteStoreTest, SessionsLiveUntilDeletedOrExpired) {
+TEST_P(StoreTest, SessionsLiveUntilDeletedOrExpired) {
   Account alice = MakeAccount("alice", "free");
   Account bob = MakeAccount("bob", "paid", 5);
   int64_t now = core::NowUnixMs();
@@ -1095,7 +1149,7 @@ TEST_F(SqliteStoreTest, SessionsLiveUntilDeletedOrExpired) {
   store_->DeleteSession("a-live");  // twice is harmless
 }
 
-TEST_F(SqliteStoreTest, TokensAreListedAndRevokedByIdWithinTheirAccount) {
+TEST_P(StoreTest, TokensAreListedAndRevokedByIdWithinTheirAccount) {
   Account alice = MakeAccount("alice", "free");
   Account bob = MakeAccount("bob", "free");
   std::string first = *store_->CreateToken("alice");
@@ -1117,24 +1171,43 @@ TEST_F(SqliteStoreTest, TokensAreListedAndRevokedByIdWithinTheirAccount) {
   EXPECT_NE(store_->ListTokens(alice.id)[1].revoked_at, "");
 }
 
-TEST_F(SqliteStoreTest, SchemaIsAtTheLatestVersion) {
+TEST_P(StoreTest, SchemaIsAtTheLatestVersion) {
+  if (IsPostgres()) {
+    EXPECT_EQ(TestPostgres::Query(location_.db_url, "SELECT version FROM schema_version"), "1");
+    return;
+  }
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open((dir_ + "/ocrchat.db").c_str(), &db), SQLITE_OK);
   sqlite3_stmt* stmt = nullptr;
   ASSERT_EQ(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, nullptr), SQLITE_OK);
   ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
-  EXPECT_EQ(sqlite3_column_int(stmt, 0), 4);
+  EXPECT_EQ(sqlite3_column_int(stmt, 0), 5);
   sqlite3_finalize(stmt);
   sqlite3_close(db);
 }
 
-TEST_F(SqliteStoreTest, ReopeningKeepsDataAndSchema) {
+TEST_P(StoreTest, ReopeningKeepsDataAndSchema) {
   MakeAccount("alice", "free");
   store_.reset();
   store_ = Open();
   ASSERT_TRUE(store_);
   EXPECT_TRUE(store_->FindAccount("alice").has_value());
 }
+
+TEST(OpenStoreTest, AnUnreachableOrMalformedDatabaseIsAnError) {
+  for (const char* url : {"postgresql://ocrchat:secret@127.0.0.1:1/ocrchat", "not a url"}) {
+    auto opened = OpenStore(Location{url, "./unused"});
+    ASSERT_FALSE(opened.has_value()) << url;
+    EXPECT_EQ(opened.error().code, core::ErrorCode::kInternal);
+    EXPECT_NE(opened.error().message.find("PostgreSQL"), std::string::npos);
+    EXPECT_EQ(opened.error().message.find("secret"), std::string::npos) << "no password shown";
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, StoreTest, ::testing::Values("sqlite", "postgres"),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           return info.param;
+                         });
 
 }  // namespace
 }  // namespace ocrchat::store
