@@ -51,7 +51,6 @@ std::string Display(const fields::Field& field) {
       std::string digits;
       for (char c : printed)
         if (std::isdigit(static_cast<unsigned char>(c)) || c == '.' || c == ',' || c == '-') digits += c;
-      if (digits == field.value) printed = shown;
       break;
     }
     default:
@@ -195,17 +194,47 @@ std::vector<FieldName> AskedFields(const std::string& question) {
 
 Reply AnswerFromFields(const Corpus& corpus, const fields::Fields& found, const Query& query,
                        const std::vector<FieldName>& asked) {
+  // On receipts the rules come first: they read what OCR makes of a
+  // receipt's total (misspelt labels, rounding lines, the amount below a
+  // subtotal, cash paid without change) and its letterhead, which the
+  // label pairing does not; measured on the SROIE receipts they are right
+  // more often. The fields answer what the rules do not find.
+  bool rules_first = found.type == fields::DocumentType::kReceipt;
   std::vector<Part> parts;
   for (FieldName name : asked) {
     Part part;
     std::string noun = Noun(name, found.type);
     const fields::Field* field = found.Find(name);
     if (field && query.page && field->page != *query.page) field = nullptr;
+    std::optional<Intent> first_rule = rules_first ? RuleFor(name) : std::nullopt;
+    if (first_rule) {
+      Query one = query;
+      one.intent = *first_rule;
+      Reply reply = AnswerFromCorpus(corpus, one);
+      if (reply.message.content != kNotFoundAnswer) {
+        if (asked.size() == 1) return reply;
+        std::string sentence = reply.message.content;
+        if (sentence.ends_with(".")) sentence.pop_back();
+        if (!sentence.empty()) sentence[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(sentence[0])));
+        part.sentence = sentence;
+        part.citations = reply.message.citations;
+        part.found = true;
+        parts.push_back(std::move(part));
+        continue;
+      }
+    }
     if (field) {
       part.sentence = "the " + noun + " is " + Display(*field) + " " + PageLabel(field->page);
       part.citations = CiteField(corpus, *field);
       part.found = true;
-    } else if (std::optional<Intent> rule = RuleFor(name)) {
+      // A due date is not the issue date: the issue date is said beside it.
+      const fields::Field* issued = found.Find(FieldName::kIssueDate);
+      bool issue_asked = std::find(asked.begin(), asked.end(), FieldName::kIssueDate) != asked.end();
+      if (name == FieldName::kDueDate && issued && !issue_asked) {
+        part.sentence += ", and it was issued on " + Display(*issued) + " " + PageLabel(issued->page);
+        for (Citation& c : CiteField(corpus, *issued)) part.citations.push_back(std::move(c));
+      }
+    } else if (std::optional<Intent> rule = RuleFor(name); rule && !first_rule) {
       Query one = query;
       one.intent = *rule;
       Reply reply = AnswerFromCorpus(corpus, one);

@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -15,6 +17,39 @@
 namespace ocrchat::chat {
 
 inline const std::string kReceipts = std::string(OCRCHAT_TESTDATA) + "/receipts";
+inline const std::string kInvoices = std::string(OCRCHAT_TESTDATA) + "/invoices";
+
+// Where recognised test files are kept between runs: OCRCHAT_CHAT_CORPUS,
+// or chat-corpus/ in the build tree.
+inline std::filesystem::path CorpusDir() {
+  if (const char* dir = std::getenv("OCRCHAT_CHAT_CORPUS"); dir && *dir) return dir;
+  return std::filesystem::path(OCRCHAT_BINARY).parent_path().parent_path() / "chat-corpus";
+}
+
+// The job JSON `ocrchat ocr <input> --format json` gives, kept in the corpus
+// folder as <name>.json so that it is recognised once; null when it fails.
+inline nlohmann::json CachedOcrJob(const std::string& input, const std::string& name) {
+  namespace fs = std::filesystem;
+  fs::path cached = CorpusDir() / (name + ".json");
+  if (!fs::exists(cached)) {
+    fs::create_directories(cached.parent_path());
+    fs::path partial = cached.string() + ".part";
+    std::string command = "OMP_THREAD_LIMIT=1 '" + std::string(OCRCHAT_BINARY) + "' ocr '" +
+                          input + "' --format json > '" + partial.string() + "'";
+    if (std::system(command.c_str()) != 0) return nullptr;
+    fs::rename(partial, cached);
+  }
+  std::ifstream in(cached);
+  return nlohmann::json::parse(in, nullptr, false);
+}
+
+// The document of such a job: its pages.
+inline core::Document DocumentOfJob(const nlohmann::json& job) {
+  core::Document doc;
+  if (job.is_object() && job.contains("pages"))
+    for (const nlohmann::json& page : job["pages"]) doc.pages.push_back(core::PageFromJson(page));
+  return doc;
+}
 
 // One Line per csv row (x1,y1,...,x4,y4,transcript; the transcript may hold
 // commas), words split on spaces with boxes shared out by length; rows that

@@ -288,12 +288,34 @@ std::vector<Candidate> Pair(const PageLayout& layout, size_t p, const LabelMatch
   bool inline_only_value = inline_value && kind != Kind::kAmount;
   if (inline_value) add(phrase, *inline_value, 0.3);
   if (inline_only_value || stop < phrase.text.size()) return out;
-  // Right: for amounts the row's last amount before another label.
-  const std::vector<size_t>& row = layout.rows[phrase.row];
+  // Right: for amounts the row's last amount before another label. The row
+  // is followed by the boxes, not the row grouping, as photographed
+  // receipts slant: a phrase sharing a quarter of the height, nearest in
+  // height where two stand one above the other.
+  std::vector<size_t> row;
+  auto center_distance = [&](const core::Box& b) {
+    return std::abs((b.y0 + b.y1) - (phrase.bbox.y0 + phrase.bbox.y1));
+  };
+  for (size_t q = 0; q < layout.phrases.size(); ++q) {
+    const core::Box& b = layout.phrases[q].bbox;
+    if (q == p || b.x0 < phrase.bbox.x1 - 2) continue;
+    if (VerticalOverlap(b, phrase.bbox) <= 0.25 * std::min(b.Height(), phrase.bbox.Height())) continue;
+    row.push_back(q);
+  }
+  std::erase_if(row, [&](size_t q) {
+    const core::Box& b = layout.phrases[q].bbox;
+    return std::any_of(row.begin(), row.end(), [&](size_t o) {
+      const core::Box& c = layout.phrases[o].bbox;
+      return o != q && std::min(b.x1, c.x1) > std::max(b.x0, c.x0) &&
+             center_distance(c) < center_distance(b);
+    });
+  });
+  std::sort(row.begin(), row.end(), [&](size_t a, size_t b) {
+    return layout.phrases[a].bbox.x0 < layout.phrases[b].bbox.x0;
+  });
   std::optional<Candidate> last_right;
   for (size_t k = 0; k < row.size(); ++k) {
     const Phrase& right = layout.phrases[row[k]];
-    if (right.bbox.x0 < phrase.bbox.x1 - 2 || row[k] == p) continue;
     if (StartsWithLabel(right)) break;
     std::optional<Value> value = ReadValue(kind, right.text, 0, right.text.size(), order);
     if (!value) {
@@ -718,6 +740,24 @@ Fields Extract(const core::Document& document) {
             currency_field.bbox = phrase.bbox;
             currency_field.confidence = 1;
           }
+  }
+  // Else a code or symbol printed on its own ("Factuur totaal EUR  49,99").
+  if (currency.empty()) {
+    static const std::regex code(R"((?:^|[\s(])(EUR|USD|GBP|CHF|INR|MYR|SGD|JPY|CAD|AUD|BRL|€|£|₹)(?=$|[\s):]))");
+    std::map<std::string, int> seen;
+    for (const PageLayout& layout : layouts)
+      for (const Phrase& phrase : layout.phrases) {
+        std::smatch m;
+        if (!std::regex_search(phrase.text, m, code)) continue;
+        std::string found = CurrencyCode(m.str(1));
+        if (++seen[found] > seen[currency]) {
+          currency = found;
+          currency_field.text = m.str(1);
+          currency_field.page = phrase.page;
+          currency_field.bbox = phrase.bbox;
+          currency_field.confidence = 1;
+        }
+      }
   }
   if (!currency.empty()) {
     currency_field.value = currency;

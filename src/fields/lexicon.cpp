@@ -107,6 +107,8 @@ const Entry kLexicon[] = {
     {F::kTotal, "total payable", 3, "en"}, {F::kTotal, "amount payable", 2.5, "en"},
     {F::kTotal, "nett total", 3, "en"}, {F::kTotal, "net total", 2.5, "en"},
     {F::kTotal, "total incl", 3, "en"}, {F::kTotal, "total sales", 2.5, "en"},
+    {F::kTotal, "total sales inclusive", 3.2, "en"}, {F::kTotal, "total sales incl", 3.2, "en"},
+    {F::kTotal, "total amount payable", 3.2, "en"}, {F::kTotal, "total rounded", 3, "en"},
     {F::kTotal, "total rm", 2.5, "en"}, {F::kTotal, "amount", 0.8, "en"},
     {F::kTotal, "rounded total", 3, "en"}, {F::kTotal, "total inclusive", 3, "en"},
     {F::kTotal, "gesamtbetrag", 3, "de"}, {F::kTotal, "gesamtsumme", 3, "de"},
@@ -125,6 +127,8 @@ const Entry kLexicon[] = {
     // subtotal
     {F::kSubtotal, "subtotal", 3, "en"}, {F::kSubtotal, "sub total", 3, "en"},
     {F::kSubtotal, "amount before tax", 3, "en"}, {F::kSubtotal, "total excl", 3, "en"},
+    {F::kSubtotal, "total sales excluding", 3.2, "en"}, {F::kSubtotal, "total sales excl", 3.2, "en"},
+    {F::kSubtotal, "total sales exclusive", 3.2, "en"},
     {F::kSubtotal, "net amount", 2.5, "en"}, {F::kSubtotal, "total excluding", 3, "en"},
     {F::kSubtotal, "zwischensumme", 3, "de"}, {F::kSubtotal, "nettobetrag", 3, "de"},
     {F::kSubtotal, "summe netto", 3, "de"}, {F::kSubtotal, "gesamt netto", 3, "de"},
@@ -192,6 +196,16 @@ const Entry kLexicon[] = {
     {F::kOther, "ordernummer", 3, "nl"}, {F::kOther, "klantnummer", 3, "nl"},
     {F::kOther, "data do pedido", 3, "pt"}, {F::kOther, "data de entrega", 3, "pt"},
 };
+
+// At most one edit (insertion, deletion or substitution) apart.
+bool OneEditApart(std::string_view a, std::string_view b) {
+  if (a.size() > b.size()) std::swap(a, b);
+  if (b.size() - a.size() > 1) return false;
+  size_t i = 0;
+  while (i < a.size() && a[i] == b[i]) ++i;
+  if (a.size() == b.size()) return a.substr(std::min(i + 1, a.size())) == b.substr(std::min(i + 1, b.size()));
+  return a.substr(i) == b.substr(i + 1);
+}
 
 // Letters that do not end a word: a label must not stop inside one.
 bool IsWordChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '\''; }
@@ -267,6 +281,24 @@ std::vector<LabelMatch> FindLabels(std::string_view text) {
       }
       out.push_back({entry.field, origin[at], text_end, entry.weight, entry.language});
     }
+  }
+  // OCR's misreadings of "total" ("TOTAI", "T0TAL", "Tatal", "SubTotat"):
+  // a word one edit away, read as the plain label with a lower weight.
+  for (size_t at = 0; at < key.size();) {
+    size_t end = key.find(' ', at);
+    if (end == std::string::npos) end = key.size();
+    std::string word = key.substr(at, end - at);
+    for (char& c : word) c = c == '0' ? 'o' : c == '1' ? 'l' : c;
+    bool sub = word.starts_with("sub") && word.size() >= 7;
+    std::string rest = sub ? word.substr(3) : word;
+    if (rest != "total" && rest.size() >= 4 && rest.size() <= 6 && rest != "tonal" &&
+        rest != "totals" && OneEditApart(rest, "total")) {
+      size_t text_end = origin[end - 1] + 1;
+      while (text_end < text.size() && (text[text_end] == ':' || text[text_end] == '.')) ++text_end;
+      out.push_back({sub ? FieldName::kSubtotal : FieldName::kTotal, origin[at], text_end,
+                     sub ? 2.5 : 1.8, "en"});
+    }
+    at = end + 1;
   }
   // Longest first where two start at the same place, then by position.
   std::sort(out.begin(), out.end(), [](const LabelMatch& a, const LabelMatch& b) {
