@@ -69,7 +69,26 @@ std::vector<LabelMatch> PhraseLabels(const std::string& text) {
     });
     if (!inside) out.push_back(m);
   }
-  return out;
+  // "Total Sales (Inclusive of GST)", "Total incl. VAT": a tax named after
+  // a total's qualifier belongs to that total's label.
+  static const std::regex qualifier(
+      R"(^[\s(.:,!;]*(?:(?:of|incl\w*|excl\w*|inkl\w*|exkl\w*|zzgl|including|excluding|plus|hors|sans|\d+(?:[.,]\d+)?\s?%|@)[\s(.:,]*)*$)",
+      std::regex::icase);
+  std::vector<LabelMatch> kept;
+  for (size_t i = 0; i < out.size(); ++i) {
+    const LabelMatch& m = out[i];
+    bool qualifies = false;
+    if (m.field == FieldName::kTax)
+      for (size_t k = 0; k < out.size(); ++k) {
+        const LabelMatch& before = out[k];
+        if (k == i || before.end > m.begin ||
+            (before.field != FieldName::kTotal && before.field != FieldName::kSubtotal))
+          continue;
+        if (std::regex_match(text.substr(before.end, m.begin - before.end), qualifier)) qualifies = true;
+      }
+    if (!qualifies) kept.push_back(m);
+  }
+  return kept;
 }
 
 PageLayout Layout(const core::Page& page) {
@@ -346,7 +365,8 @@ std::vector<Candidate> Pair(const PageLayout& layout, size_t p, const LabelMatch
     if (overlap <= 0) continue;
     if (!below || other.bbox.y0 < layout.phrases[*below].bbox.y0) below = q;
   }
-  if (!below || StartsWithLabel(layout.phrases[*below])) return out;
+  // A weak label ("Amount" heading a column) takes no value from below.
+  if (m.weight < 1 || !below || StartsWithLabel(layout.phrases[*below])) return out;
   const Phrase& under = layout.phrases[*below];
   if (std::optional<Value> value = ReadValue(kind, under.text, 0, under.text.size(), order)) {
     if (kind == Kind::kIdentifier && value->begin > 2) return out;
@@ -579,6 +599,67 @@ void ReadLineItems(const PageLayout& layout, Fields& out) {
   }
 }
 
+// The rightmost amount of a row, with the phrase it was printed in.
+std::optional<std::pair<const Phrase*, AmountValue>> RowAmount(const PageLayout& layout,
+                                                               const std::vector<size_t>& row) {
+  for (size_t k = row.size(); k-- > 0;) {
+    const Phrase& phrase = layout.phrases[row[k]];
+    std::vector<AmountValue> amounts = FindAmounts(phrase.text);
+    if (!amounts.empty()) return std::pair{&phrase, amounts.back()};
+  }
+  return std::nullopt;
+}
+
+bool RowSays(const PageLayout& layout, const std::vector<size_t>& row, const std::regex& words) {
+  return std::any_of(row.begin(), row.end(), [&](size_t p) {
+    return std::regex_search(Fold(layout.phrases[p].text).text, words);
+  });
+}
+
+// Receipts whose total label OCR lost: the first amount below the subtotal
+// that is at least the subtotal ("Sub Total 68.87", "GST 4.13", then a
+// misread "TOze RM 73. 00"), before any payment; else what was paid in
+// cash when no change was given.
+std::optional<Field> UnlabelledTotal(const std::vector<PageLayout>& layouts, const Field* subtotal) {
+  static const std::regex payment(R"(\b(cash|change|tender\w*|paid|card|visa|master|credit|debit)\b)");
+  static const std::regex change(R"(\bchange\b)");
+  static const std::regex cash(R"(\bcash\b)");
+  auto field_of = [](const Phrase& phrase, const AmountValue& amount) {
+    Value value{amount.begin, amount.end, amount.value, amount.currency, amount.number,
+                amount.has_decimals};
+    return FieldOf(FieldName::kTotal, phrase, value, "");
+  };
+  if (subtotal && std::atof(subtotal->value.c_str()) > 0) {
+    const PageLayout& layout = layouts[subtotal->page];
+    double base = std::atof(subtotal->value.c_str());
+    int seen = 0;
+    for (size_t r = 0; r < layout.rows.size() && seen < 8; ++r) {
+      const std::vector<size_t>& row = layout.rows[r];
+      if (layout.phrases[row.front()].bbox.y0 <= subtotal->bbox.y1 - subtotal->bbox.Height() / 2) continue;
+      ++seen;
+      if (RowSays(layout, row, payment)) break;
+      bool labelled = std::any_of(row.begin(), row.end(), [&](size_t p) {
+        return std::any_of(layout.phrases[p].labels.begin(), layout.phrases[p].labels.end(),
+                           [](const LabelMatch& m) { return m.field == FieldName::kTax || m.field == FieldName::kOther; });
+      });
+      if (labelled) continue;
+      if (auto found = RowAmount(layout, row); found && found->second.number >= base)
+        return field_of(*found->first, found->second);
+    }
+  }
+  for (const PageLayout& layout : layouts) {
+    std::optional<Field> paid;
+    for (const std::vector<size_t>& row : layout.rows) {
+      auto found = RowAmount(layout, row);
+      if (RowSays(layout, row, change) && found && found->second.number > 0) return std::nullopt;
+      if (!paid && found && found->second.number > 0 && RowSays(layout, row, cash))
+        paid = field_of(*found->first, found->second);
+    }
+    if (paid) return paid;
+  }
+  return std::nullopt;
+}
+
 // Month first when some numeric date on the pages reads only that way
 // ("03/20/2023"); day first otherwise.
 DateOrder OrderOf(const std::vector<PageLayout>& layouts) {
@@ -696,6 +777,9 @@ Fields Extract(const core::Document& document) {
         list.begin(), list.end(), [](const Candidate& a, const Candidate& b) { return a.score < b.score; });
     out.fields.push_back(best.field);
   }
+  if (!out.Find(FieldName::kTotal))
+    if (std::optional<Field> total = UnlabelledTotal(layouts, out.Find(FieldName::kSubtotal)))
+      out.fields.push_back(std::move(*total));
   // An issue date without a label: the first date of the first page that
   // no other label claims.
   if (!out.Find(FieldName::kIssueDate) && !layouts.empty()) {
