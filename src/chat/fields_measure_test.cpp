@@ -280,7 +280,13 @@ TEST(ReceiptFieldsTest, OcrReceiptsAgainstTheirKeys) {
     }
     std::printf("%s\n", line.c_str());
   }
-  Report("receipts", tally, {});
+  // Measured: fields total 32/49, date 37/50, company 22/50 (within one edit
+  // in five characters 38/50); chat total 34/49, date 37/50, company 25/50.
+  // Most misses are values the OCR misread ("15.u0", "30/83/2018").
+  Report("receipts", tally,
+         {{"fields total", 0.65}, {"fields date", 0.74}, {"fields company", 0.44},
+          {"fields company close", 0.76}, {"chat total", 0.69}, {"chat date", 0.74},
+          {"chat company", 0.50}});
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <unistd.h>
 #include <string>
 #include <vector>
 
@@ -33,7 +34,9 @@ inline nlohmann::json CachedOcrJob(const std::string& input, const std::string& 
   fs::path cached = CorpusDir() / (name + ".json");
   if (!fs::exists(cached)) {
     fs::create_directories(cached.parent_path());
-    fs::path partial = cached.string() + ".part";
+    // Tests running at once may recognise the same file: each writes its own
+    // partial file, and the rename is atomic.
+    fs::path partial = cached.string() + "." + std::to_string(::getpid()) + ".part";
     std::string command = "OMP_THREAD_LIMIT=1 '" + std::string(OCRCHAT_BINARY) + "' ocr '" +
                           input + "' --format json > '" + partial.string() + "'";
     if (std::system(command.c_str()) != 0) return nullptr;

@@ -400,6 +400,13 @@ bool IsNameLike(const std::string& text) {
   return letters >= 3 && letters >= 2 * others;
 }
 
+bool IsAddressLike(const std::string& text) {
+  static const std::regex address(
+      R"(\b(jalan|jln|lorong|lrg|taman|tmn|road|rd|street|st|avenue|ave|lane|blvd|strasse|straat|rue|via|calle|rua|weg|plein|postfach)\b|^\W*(no|lot)\b\.?\s*\d|^\W*\d+[a-z]?\s*[,.\-]?\s)",
+      std::regex::icase);
+  return std::regex_search(text, address);
+}
+
 // The issuer: the first line at the top of the first page that names a
 // business, else the first name-like line there; a name broken over two
 // lines is joined.
@@ -411,7 +418,8 @@ std::optional<Field> Issuer(const PageLayout& layout) {
   for (size_t p : top) {
     const std::string& text = layout.phrases[p].text;
     if (layout.phrases[p].row >= 8) break;
-    if (HasBusinessSuffix(text) && IsNameLike(text) && !IsStopLine(text)) {
+    bool address = IsAddressLike(text) && std::any_of(text.begin(), text.end(), ::isdigit);
+    if (HasBusinessSuffix(text) && IsNameLike(text) && !IsStopLine(text) && !address) {
       chosen = p;
       break;
     }
@@ -420,12 +428,29 @@ std::optional<Field> Issuer(const PageLayout& layout) {
     for (size_t p : top) {
       const std::string& text = layout.phrases[p].text;
       if (layout.phrases[p].row >= 5) break;
-      if (IsNameLike(text) && !IsStopLine(text) && FindLabels(text).empty()) {
+      if (IsNameLike(text) && !IsStopLine(text) && !IsAddressLike(text) && FindLabels(text).empty()) {
         chosen = p;
         break;
       }
     }
   if (!chosen) return std::nullopt;
+  // "THREE STOOGES" above "BISTRO & CAFE": a line naming only the kind of
+  // business follows the name itself.
+  static const std::regex kind(R"(^\W*(\w+\s*)?(&\s*)?\b(cafe|bistro|restaurant|restoran|bakery|kitchen|bar|pub)\b\W*(&\s*\w+)?\W*$)",
+                               std::regex::icase);
+  if (std::regex_search(layout.phrases[*chosen].text, kind)) {
+    const Phrase& named = layout.phrases[*chosen];
+    for (size_t p : top) {
+      const Phrase& above = layout.phrases[p];
+      int overlap = std::min(above.bbox.x1, named.bbox.x1) - std::max(above.bbox.x0, named.bbox.x0);
+      if (above.row != named.row - 1 || overlap <= 0 || named.bbox.y0 - above.bbox.y1 > named.bbox.Height())
+        continue;
+      if (IsNameLike(above.text) && !IsStopLine(above.text) && !IsAddressLike(above.text) &&
+          above.words.size() >= 2 && FindLabels(above.text).empty())
+        chosen = p;
+      break;
+    }
+  }
   const Phrase& phrase = layout.phrases[*chosen];
   Field field;
   field.name = FieldName::kIssuer;
@@ -456,7 +481,9 @@ std::optional<Field> Issuer(const PageLayout& layout) {
     bool continues = open || previous.ends_with("&") || previous.ends_with("-") ||
                      previous.ends_with(",") ||
                      std::regex_search(next->text, std::regex(R"(^\W*(sdn\.?|bhd\.?|berhad|s/b|ltd\.?|\(m\)|enterprise|trading)\b)", std::regex::icase));
-    if (!continues || IsStopLine(next->text) || !IsNameLike(next->text)) break;
+    if (!continues || IsStopLine(next->text) || !IsNameLike(next->text) || IsAddressLike(next->text) ||
+        std::any_of(next->text.begin(), next->text.end(), ::isdigit))
+      break;
     field.text += " " + next->text;
     field.bbox = field.bbox.Union(next->bbox);
     last = next;

@@ -123,7 +123,8 @@ const Entry kLexicon[] = {
     {F::kTotal, "totaal", 2, "nl"}, {F::kTotal, "factuur totaal", 3, "nl"},
     {F::kTotal, "totaalbedrag", 3, "nl"}, {F::kTotal, "te betalen", 2.5, "nl"},
     {F::kTotal, "total a pagar", 3, "pt"}, {F::kTotal, "valor total", 3, "pt"},
-    {F::kTotal, "jumlah", 1.5, "ms"},
+    {F::kTotal, "jumlah", 1.5, "ms"}, {F::kTotal, "ttl", 1.2, "en"}, {F::kTotal, "tl", 1.2, "en"},
+    {F::kTotal, "nett", 2, "en"},
     // subtotal
     {F::kSubtotal, "subtotal", 3, "en"}, {F::kSubtotal, "sub total", 3, "en"},
     {F::kSubtotal, "amount before tax", 3, "en"}, {F::kSubtotal, "total excl", 3, "en"},
