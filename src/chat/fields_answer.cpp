@@ -136,7 +136,9 @@ std::vector<FieldName> AskedFields(const std::string& question) {
   static const std::regex total(R"(\btotal\b|\bamount\b|how much|\bsum\b|\bbalance\b|\bpay\b|\bcost\b|\bspent\b|\bowe\b|\bpaid\b|\bcharged\b)");
   static const std::regex subtotal(R"(\bsub ?total\b|before tax|\bnet amount\b|excluding (?:tax|vat))");
   static const std::regex tax(R"(\b(?:tax|vat|gst|sst)\b(?! invoice))");
-  static const std::regex number(R"(\b(?:invoice|inv|receipt|bill|document|reference|ref)\b.*\b(?:number|no|num|id)\b|\bnumber\b|#)");
+  static const std::regex document(R"(\b(?:invoice|inv|receipt|bill|document|reference|ref)\b)");
+  static const std::regex number_word(R"(\b(?:no|num|id)\b)");
+  static const std::regex number(R"(\bnumber\b|#)");
   static const std::regex currency(R"(\bcurrency\b|\bwhich money\b)");
   static const std::regex issuer(R"(\bcompany\b|\bvendor\b|\bseller\b|\bmerchant\b|\bissuer\b|\bissued\b|\bsupplier\b|\bstore\b|\bshop\b|\bbusiness\b|\bletterhead\b|\bwho (?:sent|sold|billed)\b)");
   static const std::regex customer(R"(\bcustomer\b|\bclient\b|\bbilled to\b|\bbill to\b|\bbuyer\b)");
@@ -173,6 +175,14 @@ std::vector<FieldName> AskedFields(const std::string& question) {
   }
   mark(tax, FieldName::kTax);
   mark(number, FieldName::kInvoiceNumber);
+  // "invoice no", "receipt id": a short word for number after the document's name.
+  std::smatch named;
+  if (std::regex_search(q, named, document)) {
+    std::string after = q.substr(named.position(0));
+    std::smatch word;
+    if (std::regex_search(after, word, number_word))
+      found.push_back({static_cast<size_t>(named.position(0)), FieldName::kInvoiceNumber});
+  }
   mark(currency, FieldName::kCurrency);
   mark(issuer, FieldName::kIssuer);
   mark(customer, FieldName::kCustomer);

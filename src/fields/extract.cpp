@@ -13,6 +13,10 @@
 namespace ocrchat::fields {
 namespace {
 
+constexpr size_t kMaxWordBytes = 100;
+constexpr size_t kMaxPhraseWords = 40;
+constexpr size_t kMaxLabels = 400;
+
 // Words of one line that stand close together: a label, a value, a cell.
 struct Phrase {
   int page = 0;
@@ -84,7 +88,9 @@ std::vector<LabelMatch> PhraseLabels(const std::string& text) {
         if (k == i || before.end > m.begin ||
             (before.field != FieldName::kTotal && before.field != FieldName::kSubtotal))
           continue;
-        if (std::regex_match(text.substr(before.end, m.begin - before.end), qualifier)) qualifies = true;
+        if (m.begin - before.end <= 40 &&
+            std::regex_match(text.substr(before.end, m.begin - before.end), qualifier))
+          qualifies = true;
       }
     if (!qualifies) kept.push_back(m);
   }
@@ -100,8 +106,11 @@ PageLayout Layout(const core::Page& page) {
     for (const core::Line& line : block.lines) {
       std::vector<const core::Word*> words;
       std::vector<int> heights;
+      // No label or value is longer than kMaxWordBytes; the limits keep what
+      // the regular expressions read short, whatever a page holds.
       for (const core::Word& word : line.words)
-        if (!word.bbox.Empty() && !core::NormalizeSpace(word.text).empty()) {
+        if (!word.bbox.Empty() && word.text.size() <= kMaxWordBytes &&
+            !core::NormalizeSpace(word.text).empty()) {
           words.push_back(&word);
           heights.push_back(word.bbox.Height());
         }
@@ -112,7 +121,8 @@ PageLayout Layout(const core::Page& page) {
       int gap = std::max(4, static_cast<int>(1.5 * Median(heights)));
       std::vector<const core::Word*> current;
       for (const core::Word* word : words) {
-        if (!current.empty() && word->bbox.x0 - current.back()->bbox.x1 > gap) {
+        if (!current.empty() &&
+            (word->bbox.x0 - current.back()->bbox.x1 > gap || current.size() >= kMaxPhraseWords)) {
           phrases.push_back(MakePhrase(page.index, current));
           current.clear();
         }
@@ -198,7 +208,8 @@ std::optional<Value> ReadIdentifier(const std::string& text, size_t from, size_t
   if (id.size() < 3 || std::none_of(id.begin(), id.end(), ::isdigit)) return std::nullopt;
   if (!FindDates(id).empty()) return std::nullopt;
   // A price is not a number of a document.
-  if (std::regex_match(id, std::regex(R"(\d{1,3}([.,]\d{3})*[.,]\d{2})"))) return std::nullopt;
+  static const std::regex price(R"(\d{1,3}([.,]\d{3})*[.,]\d{2})");
+  if (std::regex_match(id, price)) return std::nullopt;
   Value value;
   value.begin = from + skip;
   value.end = value.begin + id.size();
@@ -333,7 +344,8 @@ std::vector<Candidate> Pair(const PageLayout& layout, size_t p, const LabelMatch
     return layout.phrases[a].bbox.x0 < layout.phrases[b].bbox.x0;
   });
   std::optional<Candidate> last_right;
-  for (size_t k = 0; k < row.size(); ++k) {
+  // A value stands within a few cells of its label.
+  for (size_t k = 0; k < row.size() && k < 6; ++k) {
     const Phrase& right = layout.phrases[row[k]];
     if (StartsWithLabel(right)) break;
     std::optional<Value> value = ReadValue(kind, right.text, 0, right.text.size(), order);
@@ -471,6 +483,8 @@ std::optional<Field> Issuer(const PageLayout& layout) {
     }
     return best;
   };
+  static const std::regex legal_tail(R"(^\W*(sdn\.?|bhd\.?|berhad|s/b|ltd\.?|\(m\)|enterprise|trading)\b)",
+                                     std::regex::icase);
   const Phrase* last = &phrase;
   for (int k = 0; k < 2; ++k) {
     const Phrase* next = nearest_below(*last);
@@ -480,7 +494,7 @@ std::optional<Field> Issuer(const PageLayout& layout) {
                 std::count(previous.begin(), previous.end(), ')');
     bool continues = open || previous.ends_with("&") || previous.ends_with("-") ||
                      previous.ends_with(",") ||
-                     std::regex_search(next->text, std::regex(R"(^\W*(sdn\.?|bhd\.?|berhad|s/b|ltd\.?|\(m\)|enterprise|trading)\b)", std::regex::icase));
+                     std::regex_search(next->text, legal_tail);
     if (!continues || IsStopLine(next->text) || !IsNameLike(next->text) || IsAddressLike(next->text) ||
         std::any_of(next->text.begin(), next->text.end(), ::isdigit))
       break;
@@ -709,25 +723,29 @@ std::string DocumentText(const core::Document& document) {
   return text;
 }
 
-int CountCues(const std::string& folded, const std::vector<const char*>& cues) {
+int CountCues(const std::string& folded, const std::vector<std::regex>& cues) {
   int count = 0;
-  for (const char* cue : cues) {
-    std::regex word(std::string("\\b") + cue + "\\b");
-    if (std::regex_search(folded, word)) ++count;
-  }
+  for (const std::regex& cue : cues)
+    if (std::regex_search(folded, cue)) ++count;
   return count;
+}
+
+std::vector<std::regex> CueWords(std::initializer_list<const char*> words) {
+  std::vector<std::regex> out;
+  for (const char* word : words) out.emplace_back(std::string("\\b") + word + "\\b");
+  return out;
 }
 
 DocumentType ClassifyText(const std::string& text, bool has_total) {
   std::string folded = Fold(text).text;
-  static const std::vector<const char*> invoice = {
+  static const std::vector<std::regex> invoice = CueWords({
       "invoice", "tax invoice", "bill to", "due date", "rechnung", "rechnungsnr", "rechnungsdatum",
       "facture", "factura", "fattura", "factuur", "factuurnummer", "factuurdatum", "fatura",
-      "nota fiscal", "total ttc", "mwst", "btw", "tva", "iva", "vat"};
-  static const std::vector<const char*> receipt = {
+      "nota fiscal", "total ttc", "mwst", "btw", "tva", "iva", "vat"});
+  static const std::vector<std::regex> receipt = CueWords({
       "receipt", "cashier", "cash", "change", "tendered", "kassenbon", "quittung", "recu",
       "ticket de caisse", "recibo", "ricevuta", "scontrino", "kassabon", "kasbon", "thank you",
-      "tunai", "terima kasih", "rounding", "counter"};
+      "tunai", "terima kasih", "rounding", "counter"});
   int invoice_cues = CountCues(folded, invoice);
   int receipt_cues = CountCues(folded, receipt);
   if (receipt_cues == 0 && invoice_cues == 0) return has_total ? DocumentType::kReceipt : DocumentType::kOther;
@@ -777,9 +795,12 @@ Fields Extract(const core::Document& document) {
   std::map<FieldName, std::vector<Candidate>> candidates;
   for (size_t l = 0; l < layouts.size(); ++l) {
     const PageLayout& layout = layouts[l];
+    // A page of labels is no invoice: past kMaxLabels the rest are not paired.
+    size_t paired = 0;
     for (size_t p = 0; p < layout.phrases.size(); ++p)
       for (const LabelMatch& m : layout.phrases[p].labels) {
         if (m.field == FieldName::kOther || m.field == FieldName::kIssuer) continue;
+        if (++paired > kMaxLabels) break;
         for (Candidate& c : Pair(layout, p, m, order)) {
           // The first page holds the header; totals stand lower down.
           c.score -= 0.2 * l;

@@ -338,5 +338,24 @@ TEST(PairingTest, JsonCarriesPrintedAndNormalForms) {
   EXPECT_EQ(json["invoice_number"]["bbox"], nlohmann::json::array({600, 100, 680, 120}));
 }
 
+TEST(PairingTest, HugeWordsAndLinesAreRead) {
+  // A 20,000-character word and a 5,000-word line: no label or value, and
+  // no regular expression runs over them whole.
+  core::Page page;
+  page.width = page.height = 100000;
+  core::Line line;
+  line.words.push_back({std::string(20000, '1'), {0, 0, 90000, 20}, 0.9f});
+  for (int i = 0; i < 5000; ++i)
+    line.words.push_back({i % 2 ? "Total" : "1,", {10 * i, 40, 10 * i + 8, 60}, 0.9f});
+  core::Block block;
+  block.lines.push_back(line);
+  page.blocks.push_back(block);
+  Fields fields = Extract(Doc(page));
+  EXPECT_NE(fields.type, DocumentType::kInvoice);
+  EXPECT_TRUE(FindAmounts(std::string(100000, ',')).empty());
+  EXPECT_TRUE(FindDates(std::string(100000, '/')).empty());
+  EXPECT_TRUE(FindLabels(std::string(100000, '#')).size() > 0);
+}
+
 }  // namespace
 }  // namespace ocrchat::fields
