@@ -125,4 +125,35 @@ inline core::Page TextPage(int index, const std::vector<std::string>& paragraphs
   return page;
 }
 
+// A page of cells {text, x} on rows at y, each cell a line of its own
+// with words 10 px wide per character and 20 px high: a layout with boxes.
+struct Cell {
+  std::string text;
+  int x;
+};
+inline core::Page BoxedPage(int index, const std::vector<std::pair<int, std::vector<Cell>>>& rows) {
+  core::Page page;
+  page.index = index;
+  page.width = page.height = 2000;
+  for (const auto& [y, cells] : rows) {
+    core::Block block;
+    for (const Cell& cell : cells) {
+      core::Line line;
+      std::istringstream words(cell.text);
+      std::string word;
+      int x = cell.x;
+      while (words >> word) {
+        int width = 10 * static_cast<int>(word.size());
+        line.words.push_back({word, {x, y, x + width, y + 20}, 0.9f});
+        line.bbox = line.bbox.Union({x, y, x + width, y + 20});
+        x += width + 10;
+      }
+      block.bbox = block.bbox.Union(line.bbox);
+      block.lines.push_back(std::move(line));
+    }
+    page.blocks.push_back(std::move(block));
+  }
+  return page;
+}
+
 }  // namespace ocrchat::chat
