@@ -25,7 +25,7 @@ translation=(apertium apertium-eng-spa apertium-fr-es apertium-es-pt apertium-en
 # Used by the tests and benchmarks only: real readers and clients.
 test=(poppler-utils qpdf python3 python3-requests python3-levenshtein nodejs ca-certificates pango1.0-tools
       fonts-noto-core fonts-noto-cjk fonts-dejavu-core curl
-      libxml2-utils unzip procps openssl chromium postgresql)
+      libxml2-utils unzip procps openssl chromium postgresql libtiff-tools)
 # Only for the tests labelled slow: LibreOffice reads our docx back.
 slow=(libreoffice-writer-nogui)
 bench=(ocrmypdf wrk hyperfine time)

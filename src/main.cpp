@@ -122,7 +122,7 @@ int RunOcr(const OcrArgs& args) {
   switch (*format) {
     case exports::Format::kTxt: out = exports::WriteText(doc); break;
     case exports::Format::kMd: out = exports::WriteMarkdown(doc); break;
-    case exports::Format::kCsv: out = exports::WriteCsv(doc); break;
+    case exports::Format::kCsv: out = exports::WriteCsv(doc, exports::JobFields(result->info, doc)); break;
     case exports::Format::kHocr: out = exports::WriteHocr(doc, result->info); break;
     case exports::Format::kAlto: out = exports::WriteAlto(doc, result->info); break;
     case exports::Format::kJson: out = exports::JobObject(result->info, doc).dump(2); break;

@@ -566,7 +566,7 @@ class Api {
     switch (*format) {
       case exports::Format::kTxt: body = exports::WriteText(document); break;
       case exports::Format::kMd: body = exports::WriteMarkdown(document); break;
-      case exports::Format::kCsv: body = exports::WriteCsv(document); break;
+      case exports::Format::kCsv: body = exports::WriteCsv(document, exports::JobFields(info, document)); break;
       case exports::Format::kJson: body = exports::JobObject(info, document).dump(); break;
       case exports::Format::kHocr: body = exports::WriteHocr(document, info); break;
       case exports::Format::kAlto: body = exports::WriteAlto(document, info); break;

@@ -10,6 +10,7 @@
 #include <regex>
 #include <set>
 
+#include "chat/fields_answer.h"
 #include "core/text.h"
 
 namespace ocrchat::chat {
@@ -865,7 +866,7 @@ class ExtractiveAnswerer : public Answerer {
     if (core::NormalizeSpace(question).empty())
       return core::Fail(core::ErrorCode::kInvalidParameter, "the message is empty");
     Corpus corpus(doc);
-    return AnswerFromCorpus(corpus, ResolveQuestion(corpus, history, question));
+    return AnswerQuestion(doc, corpus, ResolveQuestion(corpus, history, question), question);
   }
 };
 

@@ -7,6 +7,7 @@
 
 #include "chat/chat.h"
 #include "chat/extractive.h"
+#include "chat/fields_answer.h"
 #include "chat/question.h"
 #include "chat/retrieval.h"
 #include "core/text.h"
@@ -25,8 +26,14 @@ constexpr const char kSystemPrompt[] =
     "information; never guess or use outside knowledge. Answer briefly.";
 
 std::string PassagesMessage(const Corpus& corpus, const Query& query, const Reply& extractive,
-                            const std::string& question, int max_passages) {
-  std::string text = "Passages from the document:\n";
+                            const std::string& field_lines, const std::string& question,
+                            int max_passages) {
+  std::string text;
+  // Invoice and receipt fields read from the page layout, each with the
+  // page it was printed on; the passages below hold the lines they came from.
+  if (!field_lines.empty())
+    text += "Fields read from the document's layout:\n" + field_lines + "\n";
+  text += "Passages from the document:\n";
   std::set<std::pair<int, std::string>> sent;
   auto add = [&](int page, const std::string& passage) {
     if (!sent.insert({page, passage}).second) return;
@@ -126,7 +133,9 @@ class LlmAnswerer : public Answerer {
       return core::Fail(core::ErrorCode::kInvalidParameter, "the message is empty");
     Corpus corpus(doc);
     Query query = ResolveQuestion(corpus, history, question);
-    Reply extractive = AnswerFromCorpus(corpus, query);
+    Reply extractive = AnswerQuestion(doc, corpus, query, question);
+    std::string field_lines;
+    if (!AskedFields(question).empty()) field_lines = FieldsContext(fields::Extract(doc));
 
     json messages = json::array();
     messages.push_back({{"role", "system"}, {"content", kSystemPrompt}});
@@ -135,7 +144,7 @@ class LlmAnswerer : public Answerer {
         messages.push_back({{"role", message.role}, {"content", message.content}});
     messages.push_back(
         {{"role", "user"},
-         {"content", PassagesMessage(corpus, query, extractive, question, config_.max_passages)}});
+         {"content", PassagesMessage(corpus, query, extractive, field_lines, question, config_.max_passages)}});
     json body = {{"messages", messages}, {"temperature", 0}};
 
     std::string failure;

@@ -220,5 +220,27 @@ TEST_F(LlmTest, RejectsABlankQuestion) {
   EXPECT_EQ(reply.error().code, core::ErrorCode::kInvalidParameter);
 }
 
+TEST(LlmFieldsTest, FieldsGoToTheModelAsGroundedContext) {
+  StandInServer server;
+  // Citations are checked against the page's text as before: the model
+  // quotes the printed form the fields give it.
+  server.SetReply("The total is 717.97 EUR (printed \"€ 717,97\") (p. 1).");
+  core::Document doc;
+  doc.pages.push_back(BoxedPage(0, {{200, {{"Factuurnummer:", 100}, {"993548900", 500}}},
+                                    {900, {{"Totaal", 1000}, {"€ 717,97", 1400}}}}));
+  auto answerer = MakeLlmAnswerer({server.Url(), "stand-in-model", "", 5000});
+  core::Result<Reply> reply = answerer->Answer(doc, {}, "What is the invoice total?");
+  ASSERT_TRUE(reply);
+  ASSERT_EQ(reply->message.citations.size(), 1u);
+  EXPECT_THAT(reply->message.citations[0].snippet, HasSubstr("717,97"));
+  std::string sent = server.LastBody()["messages"].back()["content"];
+  EXPECT_THAT(sent, HasSubstr("Fields read from the document's layout:"));
+  EXPECT_THAT(sent, HasSubstr("[p. 1] total: 717.97 EUR"));
+  // A question no field answers sends none.
+  answerer->Answer(doc, {}, "Summarise the document");
+  std::string plain = server.LastBody()["messages"].back()["content"];
+  EXPECT_THAT(plain, ::testing::Not(HasSubstr("Fields read")));
+}
+
 }  // namespace
 }  // namespace ocrchat::chat

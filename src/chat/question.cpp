@@ -53,7 +53,8 @@ bool IsQuestionVocabulary(const std::string& token) {
       "document", "doc", "number", "no", "num", "id", "summarize", "summarise", "summary",
       "overview", "gist", "tldr", "page", "file", "issue", "purchase", "purchased", "transaction",
       "bought", "buy", "made", "happen", "happened", "print", "printed", "written", "write",
-      "sign", "signed", "created", "cost", "costs", "value", "figure", "written"})
+      "sign", "signed", "created", "cost", "costs", "value", "figure", "written", "tax", "vat",
+      "gst", "subtotal", "currency", "customer", "client", "deadline", "issued", "net"})
       stems.insert(Stem(word));
     return stems;
   }();

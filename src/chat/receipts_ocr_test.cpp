@@ -20,28 +20,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Where the recognised receipts are kept between runs: OCRCHAT_CHAT_CORPUS,
-// or chat-corpus/ in the build tree.
-fs::path CorpusDir() {
-  if (const char* dir = std::getenv("OCRCHAT_CHAT_CORPUS"); dir && *dir) return dir;
-  return fs::path(OCRCHAT_BINARY).parent_path().parent_path() / "chat-corpus";
-}
-
 // The job JSON of receipt `stem`, recognising the image when it is not cached.
 nlohmann::json OcrJob(const std::string& stem) {
-  fs::path dir = CorpusDir();
-  fs::path cached = dir / (stem + ".json");
-  if (!fs::exists(cached)) {
-    fs::create_directories(dir);
-    fs::path partial = dir / (stem + ".json.part");
-    std::string command = "OMP_THREAD_LIMIT=1 '" + std::string(OCRCHAT_BINARY) + "' ocr '" +
-                          kReceipts + "/img/" + stem + ".jpg' --format json > '" +
-                          partial.string() + "'";
-    if (std::system(command.c_str()) != 0) return nullptr;
-    fs::rename(partial, cached);
-  }
-  std::ifstream in(cached);
-  return nlohmann::json::parse(in, nullptr, false);
+  return CachedOcrJob(kReceipts + "/img/" + stem + ".jpg", stem);
 }
 
 std::string Normal(std::string_view text, bool drop_commas_and_spaces) {

@@ -4,8 +4,11 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
+#include <unistd.h>
 #include <string>
 #include <vector>
 
@@ -15,6 +18,41 @@
 namespace ocrchat::chat {
 
 inline const std::string kReceipts = std::string(OCRCHAT_TESTDATA) + "/receipts";
+inline const std::string kInvoices = std::string(OCRCHAT_TESTDATA) + "/invoices";
+
+// Where recognised test files are kept between runs: OCRCHAT_CHAT_CORPUS,
+// or chat-corpus/ in the build tree.
+inline std::filesystem::path CorpusDir() {
+  if (const char* dir = std::getenv("OCRCHAT_CHAT_CORPUS"); dir && *dir) return dir;
+  return std::filesystem::path(OCRCHAT_BINARY).parent_path().parent_path() / "chat-corpus";
+}
+
+// The job JSON `ocrchat ocr <input> --format json` gives, kept in the corpus
+// folder as <name>.json so that it is recognised once; null when it fails.
+inline nlohmann::json CachedOcrJob(const std::string& input, const std::string& name) {
+  namespace fs = std::filesystem;
+  fs::path cached = CorpusDir() / (name + ".json");
+  if (!fs::exists(cached)) {
+    fs::create_directories(cached.parent_path());
+    // Tests running at once may recognise the same file: each writes its own
+    // partial file, and the rename is atomic.
+    fs::path partial = cached.string() + "." + std::to_string(::getpid()) + ".part";
+    std::string command = "OMP_THREAD_LIMIT=1 '" + std::string(OCRCHAT_BINARY) + "' ocr '" +
+                          input + "' --format json > '" + partial.string() + "'";
+    if (std::system(command.c_str()) != 0) return nullptr;
+    fs::rename(partial, cached);
+  }
+  std::ifstream in(cached);
+  return nlohmann::json::parse(in, nullptr, false);
+}
+
+// The document of such a job: its pages.
+inline core::Document DocumentOfJob(const nlohmann::json& job) {
+  core::Document doc;
+  if (job.is_object() && job.contains("pages"))
+    for (const nlohmann::json& page : job["pages"]) doc.pages.push_back(core::PageFromJson(page));
+  return doc;
+}
 
 // One Line per csv row (x1,y1,...,x4,y4,transcript; the transcript may hold
 // commas), words split on spaces with boxes shared out by length; rows that
@@ -80,6 +118,37 @@ inline core::Page TextPage(int index, const std::vector<std::string>& paragraphs
       std::istringstream words(text);
       std::string word;
       while (words >> word) line.words.push_back({word, {}, 0.9f});
+      block.lines.push_back(std::move(line));
+    }
+    page.blocks.push_back(std::move(block));
+  }
+  return page;
+}
+
+// A page of cells {text, x} on rows at y, each cell a line of its own
+// with words 10 px wide per character and 20 px high: a layout with boxes.
+struct Cell {
+  std::string text;
+  int x;
+};
+inline core::Page BoxedPage(int index, const std::vector<std::pair<int, std::vector<Cell>>>& rows) {
+  core::Page page;
+  page.index = index;
+  page.width = page.height = 2000;
+  for (const auto& [y, cells] : rows) {
+    core::Block block;
+    for (const Cell& cell : cells) {
+      core::Line line;
+      std::istringstream words(cell.text);
+      std::string word;
+      int x = cell.x;
+      while (words >> word) {
+        int width = 10 * static_cast<int>(word.size());
+        line.words.push_back({word, {x, y, x + width, y + 20}, 0.9f});
+        line.bbox = line.bbox.Union({x, y, x + width, y + 20});
+        x += width + 10;
+      }
+      block.bbox = block.bbox.Union(line.bbox);
       block.lines.push_back(std::move(line));
     }
     page.blocks.push_back(std::move(block));

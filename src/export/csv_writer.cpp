@@ -33,7 +33,36 @@ void AppendRow(const std::vector<std::string>& fields, std::string* out) {
 
 }  // namespace
 
-std::string WriteCsv(const core::Document& document) {
+namespace {
+
+// The fields section: one row per field found, then the line items.
+void AppendFields(const fields::Fields& found, std::string* out) {
+  *out += "\r\n";
+  AppendRow({"field", "value", "text", "label", "page", "confidence"}, out);
+  AppendRow({"document_type", fields::DocumentTypeName(found.type), "", "", "", ""}, out);
+  for (const fields::Field& field : found.fields) {
+    char confidence[16];
+    std::snprintf(confidence, sizeof confidence, "%.4f", field.confidence);
+    std::string value = field.value;
+    if (!field.currency.empty() && field.name != fields::FieldName::kCurrency)
+      value += " " + field.currency;
+    AppendRow({fields::FieldKey(field.name), value, field.text, field.label,
+               std::to_string(field.page + 1), confidence},
+              out);
+  }
+  if (found.line_items.empty()) return;
+  *out += "\r\n";
+  AppendRow({"item", "description", "quantity", "unit_price", "amount", "page"}, out);
+  int number = 0;
+  for (const fields::LineItem& item : found.line_items)
+    AppendRow({std::to_string(++number), item.description, item.quantity.value_or(""),
+               item.unit_price.value_or(""), item.amount, std::to_string(item.page + 1)},
+              out);
+}
+
+}  // namespace
+
+std::string WriteCsv(const core::Document& document, const std::optional<fields::Fields>& fields) {
   std::string out;
   bool any_table = false;
   for (const core::Page& page : document.pages) {
@@ -49,7 +78,10 @@ std::string WriteCsv(const core::Document& document) {
       }
     }
   }
-  if (any_table) return out;
+  if (any_table) {
+    if (fields) AppendFields(*fields, &out);
+    return out;
+  }
   AppendRow({"page", "line", "text", "confidence"}, &out);
   for (const core::Page& page : document.pages) {
     int number = 0;
@@ -64,6 +96,7 @@ std::string WriteCsv(const core::Document& document) {
       }
     }
   }
+  if (fields) AppendFields(*fields, &out);
   return out;
 }
 

@@ -116,6 +116,59 @@ TEST(CsvWriterTest, NoTablesGivesOneRowPerLine) {
   EXPECT_EQ(rows.size(), lines + 1);
 }
 
+core::Document InvoiceDocument() {
+  core::Page page;
+  page.width = 2480;
+  page.height = 3508;
+  page.blocks.push_back(MakeBlock(core::BlockType::kParagraph,
+                                  {MakeLine({"Invoice", "Number:"}, 200, 200),
+                                   MakeLine({"Invoice", "Date:"}, 200, 300)}));
+  page.blocks.push_back(MakeBlock(core::BlockType::kParagraph,
+                                  {MakeLine({"42183017"}, 1200, 200),
+                                   MakeLine({"August", "3", ",", "2014"}, 1200, 300)}));
+  page.blocks.push_back(MakeBlock(core::BlockType::kParagraph,
+                                  {MakeLine({"Total"}, 200, 900), MakeLine({"$4.11"}, 1600, 900)}));
+  core::Document doc;
+  doc.pages.push_back(page);
+  return doc;
+}
+
+TEST(CsvWriterTest, FieldsFollowTheLines) {
+  core::Document doc = InvoiceDocument();
+  JobInfo info;
+  std::optional<fields::Fields> found = JobFields(info, doc);
+  ASSERT_TRUE(found);
+  Rows rows = ParseCsv(WriteCsv(doc, found));
+  auto header = std::find(rows.begin(), rows.end(),
+                          std::vector<std::string>{"field", "value", "text", "label", "page", "confidence"});
+  ASSERT_NE(header, rows.end());
+  auto row = [&](const std::string& name) {
+    auto it = std::find_if(header, rows.end(), [&](const auto& r) { return r[0] == name; });
+    return it == rows.end() ? std::vector<std::string>{} : *it;
+  };
+  EXPECT_EQ(row("document_type"), (std::vector<std::string>{"document_type", "invoice", "", "", "", ""}));
+  EXPECT_EQ(row("invoice_number"),
+            (std::vector<std::string>{"invoice_number", "42183017", "42183017", "Invoice Number:", "1", "0.9300"}));
+  EXPECT_EQ(row("issue_date").at(1), "2014-08-03");
+  EXPECT_EQ(row("issue_date").at(2), "August 3 , 2014");
+  EXPECT_EQ(row("total").at(1), "4.11 USD");
+  // Without fields, the lines alone, as before.
+  EXPECT_EQ(WriteCsv(doc).find("field,value"), std::string::npos);
+}
+
+TEST(CsvWriterTest, FieldsOnlyForInvoicesReceiptsOrTheTool) {
+  core::Document doc = SampleDocument();
+  JobInfo info;
+  EXPECT_FALSE(JobFields(info, doc));
+  info.tool = "extract-fields";
+  ASSERT_TRUE(JobFields(info, doc));
+  EXPECT_EQ(JobFields(info, doc)->type, fields::DocumentType::kOther);
+  EXPECT_TRUE(JobObject(info, doc)["fields"].is_object());
+  info.status = "processing";
+  EXPECT_FALSE(JobFields(info, doc));
+  EXPECT_TRUE(JobObject(info, doc)["fields"].is_null());
+}
+
 TEST(CsvWriterTest, EmptyDocumentHasHeaderOnly) {
   EXPECT_EQ(WriteCsv(core::Document{}), "page,line,text,confidence\r\n");
 }

@@ -12,6 +12,7 @@
 
 #include "core/document.h"
 #include "core/error.h"
+#include "fields/fields.h"
 
 namespace ocrchat::exports {
 
@@ -40,13 +41,21 @@ struct JobInfo {
   std::vector<std::string> warnings;
 };
 
+// The fields a finished job carries: always with the tool extract-fields,
+// otherwise when the document reads as an invoice or a receipt. nullopt
+// while the job is not done. Computed from the pages at each call.
+std::optional<fields::Fields> JobFields(const JobInfo& info, const core::Document& document);
+
 // The SPEC's job object. While not done, text and markdown are "" and
-// pages holds the pages finished so far.
+// pages holds the pages finished so far; `fields` is JobFields' (or null).
 nlohmann::json JobObject(const JobInfo& info, const core::Document& document);
 
 std::string WriteText(const core::Document& document);      // pages split by \f
 std::string WriteMarkdown(const core::Document& document);  // the job's "markdown"
-std::string WriteCsv(const core::Document& document);
+// With `fields`, a section "field,value,text,label,page,confidence" (and one
+// of the line items) follows the tables or lines, after a blank line.
+std::string WriteCsv(const core::Document& document,
+                     const std::optional<fields::Fields>& fields = std::nullopt);
 std::string WriteHocr(const core::Document& document, const JobInfo& info);
 std::string WriteAlto(const core::Document& document, const JobInfo& info);
 core::Result<std::string> WriteDocx(const core::Document& document, const JobInfo& info);

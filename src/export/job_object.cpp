@@ -37,6 +37,14 @@ json Translation(const core::Document& document) {
 
 }  // namespace
 
+std::optional<fields::Fields> JobFields(const JobInfo& info, const core::Document& document) {
+  if (info.status != "done") return std::nullopt;
+  fields::Fields found = fields::Extract(document);
+  bool asked = info.tool && *info.tool == "extract-fields";
+  if (!asked && found.type == fields::DocumentType::kOther) return std::nullopt;
+  return found;
+}
+
 json JobObject(const JobInfo& info, const core::Document& document) {
   bool done = info.status == "done";
   json pages = json::array();
@@ -66,6 +74,8 @@ json JobObject(const JobInfo& info, const core::Document& document) {
                            : json(nullptr)},
       {"warnings", std::move(warnings)},
   };
+  std::optional<fields::Fields> found = JobFields(info, document);
+  out["fields"] = found ? fields::ToJson(*found) : json(nullptr);
   if (done && info.tool && *info.tool == "translate") out["translation"] = Translation(document);
   return out;
 }

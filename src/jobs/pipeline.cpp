@@ -26,6 +26,9 @@ const std::vector<ToolInfo> kTools = {
     {"translate", "Recognise, then translate the text into translate_to"},
     {"pdf-to-text", "Plain text of a PDF: its own text where present, OCR elsewhere"},
     {"image-to-text", "Text from a photo or scan"},
+    {"extract-fields",
+     "Invoice and receipt fields (number, dates, total, tax, currency, issuer, customer, line "
+     "items) in the job's `fields`, whatever the document looks like"},
 };
 
 // Share of a word's box that lies inside another box.

@@ -219,7 +219,44 @@ class ApiTest(unittest.TestCase):
             self.assertIn(code, langs)
         tools = [t["slug"] for t in self.server.get("/api/v1/tools/").json()["tools"]]
         self.assertIn("extract-tables", tools)
+        self.assertIn("extract-fields", tools)
+        self.assertIn("Fields", spec["components"]["schemas"])
         self.assertIn("<form", self.server.get("/").text)
+
+    def test_invoice_fields_in_the_job_and_its_downloads(self):
+        r = self.server.post(testdata("invoices/QualityHosting.pdf"), self.token)
+        self.assertEqual(r.status_code, 200, r.text)
+        job = self.server.wait(r.json()["uuid"], self.token)
+        fields = job["fields"]
+        self.assertEqual(fields["document_type"], "invoice")
+        # Label and value stand in two columns ("Rechnungsnr." ... "30064443").
+        self.assertEqual(fields["invoice_number"]["value"], "30064443")
+        self.assertEqual(fields["invoice_number"]["label"], "Rechnungsnr.")
+        self.assertEqual(fields["issue_date"]["value"], "2014-05-07")
+        self.assertEqual(fields["issue_date"]["text"], "7. Mai 2014")
+        self.assertEqual((fields["total"]["value"], fields["total"]["currency"]), ("34.73", "EUR"))
+        self.assertEqual(fields["total"]["page"], 2)
+        x0, y0, x1, y1 = fields["total"]["bbox"]
+        self.assertTrue(0 <= x0 < x1 and 0 <= y0 < y1)
+        self.assertTrue(0 < fields["total"]["confidence"] <= 1)
+        uuid = job["uuid"]
+        downloaded = self.server.get("/api/v1/ocr/%s/download/?format=json" % uuid, self.token).json()
+        self.assertEqual(downloaded["fields"], fields)
+        csv = self.server.get("/api/v1/ocr/%s/download/?format=csv" % uuid, self.token).text
+        self.assertIn("field,value,text,label,page,confidence", csv)
+        self.assertIn("total,34.73 EUR,", csv)
+        self.assertIn("invoice_number,30064443,30064443,Rechnungsnr.,1,", csv)
+
+    def test_extract_fields_tool_on_a_document_that_is_no_invoice(self):
+        plain = self.server.post(testdata("formats/simple.png"), self.token).json()
+        plain = self.server.wait(plain["uuid"], self.token)
+        self.assertIsNone(plain["fields"])
+        r = self.server.post(testdata("formats/simple.png"), self.token, data={"tool": "extract-fields"})
+        job = self.server.wait(r.json()["uuid"], self.token)
+        self.assertEqual(job["tool"], "extract-fields")
+        self.assertEqual(job["fields"]["document_type"], "other")
+        self.assertIsNone(job["fields"]["total"])
+        self.assertEqual(job["fields"]["line_items"], [])
 
     # --- errors ------------------------------------------------------------
 

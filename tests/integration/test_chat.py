@@ -76,6 +76,23 @@ class ChatTest(unittest.TestCase):
 
     # --- answers --------------------------------------------------------------
 
+    def test_seed_question_on_an_invoice(self):
+        # The seed's own question: each part answered, the due date told
+        # apart from the issue date, every citation verbatim page text.
+        r = self.server.post(testdata("invoices/AzureInterior.pdf"), self.alice)
+        self.assertEqual(r.status_code, 200, r.text)
+        job = self.server.wait(r.json()["uuid"], self.alice)
+        message = self.ask(job["uuid"], "What is the invoice total and due date?").json()["message"]
+        self.assertIn("279.84 USD", message["content"])
+        self.assertIn("due date is 4 April 2023", message["content"])
+        self.assertIn("issued on 20 March 2023", message["content"])
+        self.assertIn("(p. 1)", message["content"])
+        self.assertTrue(message["citations"])
+        for citation in message["citations"]:
+            self.assertIn(citation["snippet"], job["pages"][citation["page"] - 1]["text"])
+        number = self.ask(job["uuid"], "What is the invoice number?").json()["message"]
+        self.assertIn("INV/2023/03/0008", number["content"])
+
     def test_total_is_answered_with_a_citation(self):
         r = self.ask(self.job["uuid"], "What is the total?")
         self.assertEqual(r.status_code, 200, r.text)
