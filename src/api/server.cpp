@@ -80,6 +80,40 @@ void SendError(httplib::Response& res, ErrorCode code, const std::string& messag
   SendError(res, core::MakeError(code, message));
 }
 
+// A request the store could not serve: 503 with Retry-After when the
+// fault is the database's (nothing was changed), 500 otherwise.
+void SendStoreFault(httplib::Response& res, store::Fault fault) {
+  using store::Fault;
+  if (fault == Fault::kOther) return Send(res, 500, {{"error", "internal error"}});
+  const char* message =
+      fault == Fault::kBusy ? "the database is busy: another process holds it locked; nothing was "
+                              "changed, try again shortly"
+      : fault == Fault::kFull ? "the server is out of disk space for its database; nothing was "
+                                "stored or charged, try again later"
+                              : "the database cannot be reached; nothing was changed, try again later";
+  SendError(res, ErrorCode::kUnavailable, message);
+  res.set_header("Retry-After", fault == Fault::kBusy ? "2" : "30");
+}
+
+// Writes an upload where the probe reads it; a full disk is the server's
+// fault, said as such, never a corrupt file.
+core::Result<void> WriteUpload(const fs::path& path, const std::string& bytes) {
+  errno = 0;
+  std::ofstream out(path, std::ios::binary);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  out.close();
+  if (out) return {};
+  int error = errno;
+  std::error_code ignored;
+  fs::remove(path, ignored);
+  if (error == ENOSPC || error == EDQUOT || error == EFBIG)
+    return core::Fail(ErrorCode::kUnavailable,
+                      "the server is out of disk space: the upload could not be stored (nothing "
+                      "was charged); try again later");
+  return core::Fail(ErrorCode::kInternal, "the upload could not be stored",
+                    std::string("writing ") + path.string() + ": " + std::strerror(error));
+}
+
 std::optional<std::string> HeaderOf(const httplib::Request& req, const char* name) {
   if (!req.has_header(name)) return std::nullopt;
   return req.get_header_value(name);
@@ -217,13 +251,15 @@ class Api {
     });
     server.set_exception_handler([](const auto&, auto& res, std::exception_ptr ep) {
       std::string what = "unknown";
+      store::Fault fault = store::Fault::kOther;
       try {
         if (ep) std::rethrow_exception(ep);
       } catch (const std::exception& e) {
         what = e.what();
+        fault = store::FaultOf(e);
       }
       std::cerr << "error: " << what << "\n";
-      Send(res, 500, {{"error", "internal error"}});
+      SendStoreFault(res, fault);
     });
   }
 
@@ -386,9 +422,9 @@ class Api {
     fs::create_directories(tmp, ec);
     std::string uuid = core::NewUuid();
     fs::path upload_path = tmp / (uuid + ".upload"), plain_path = tmp / (uuid + ".plain");
-    {
-      std::ofstream out(upload_path, std::ios::binary);
-      out.write(file.content.data(), static_cast<std::streamsize>(file.content.size()));
+    if (auto written = WriteUpload(upload_path, file.content); !written) {
+      if (written.error().code == ErrorCode::kUnavailable) res.set_header("Retry-After", "30");
+      return SendError(res, written.error());
     }
     auto probe = jobs::ProbeInChild(config_.binary, upload_path, field("password"), plain_path,
                                     config_.limits, 60000);

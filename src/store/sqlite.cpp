@@ -4,7 +4,6 @@
 namespace ocrchat::store {
 namespace {
 
-constexpr int kBusyTimeoutMs = 10000;
 
 [[noreturn]] void Throw(sqlite3* db, int code, std::string_view what) {
   std::string message(what);
@@ -72,12 +71,13 @@ std::unique_ptr<Connection> Connection::Open(const std::string& path) {
   sqlite3_busy_timeout(raw, kBusyTimeoutMs);
   // Switching to WAL takes a lock that a busy handler may not wait for
   // when many processes open a new database at once.
+  const auto start = std::chrono::steady_clock::now();
   for (int attempt = 1;; ++attempt) {
     try {
       connection->ExecScript("PRAGMA journal_mode=WAL");
       break;
     } catch (const SqliteError& e) {
-      if (!e.IsBusy() || attempt >= kBusyAttempts) throw;
+      if (!TryAgain(e, attempt, start)) throw;
       std::this_thread::sleep_for(std::chrono::milliseconds(10 * attempt));
     }
   }

@@ -108,12 +108,23 @@ class Connection {
   int64_t LastInsertRowid() const { return sqlite3_last_insert_rowid(db_); }
 
  private:
+  // A lock is waited for this long (busy_timeout); a transaction that
+  // finds the database busy at once (a lock the busy handler may not wait
+  // for) is tried again, up to kBusyAttempts times within that time.
+  static constexpr int kBusyTimeoutMs = 10000;
   static constexpr int kBusyAttempts = 20;
+
+  static bool TryAgain(const SqliteError& e, int attempt,
+                       std::chrono::steady_clock::time_point start) {
+    return e.IsBusy() && attempt < kBusyAttempts &&
+           std::chrono::steady_clock::now() - start < std::chrono::milliseconds(kBusyTimeoutMs);
+  }
 
   explicit Connection(sqlite3* db) : db_(db) {}
 
   template <typename F>
   auto Transaction(std::string_view begin, F& body) -> decltype(body()) {
+    const auto start = std::chrono::steady_clock::now();
     for (int attempt = 1;; ++attempt) {
       try {
         Exec(begin);
@@ -128,7 +139,7 @@ class Connection {
         }
       } catch (const SqliteError& e) {
         RollbackQuietly();
-        if (!e.IsBusy() || attempt >= kBusyAttempts) throw;
+        if (!TryAgain(e, attempt, start)) throw;
         std::this_thread::sleep_for(std::chrono::milliseconds(10 * attempt));
       } catch (...) {
         RollbackQuietly();

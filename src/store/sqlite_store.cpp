@@ -200,6 +200,13 @@ struct SqliteDialect {
 };
 
 void Migrate(Connection& db) {
+  // Up to date (every open but the first): no write lock needed, so a node
+  // opens its connections while another process writes.
+  bool current = db.Read([&] {
+    Rows rows = db.Query("PRAGMA user_version");
+    return rows.Next() && rows.Int(0) == kSchemaVersion;
+  });
+  if (current) return;
   db.Write([&] {
     int version = 0;
     {

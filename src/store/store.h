@@ -396,4 +396,11 @@ struct Location {
 // Opens the store at `location`, creating or migrating its schema.
 core::Result<std::unique_ptr<Store>> OpenStore(const Location& location);
 
+// What an exception thrown by a store means to the caller, for either
+// database: another process holds it locked beyond the wait, its disk is
+// full, it cannot be reached, or none of these (a fault of ours). In each
+// of the first three nothing was changed and the call may be made again.
+enum class Fault { kOther, kBusy, kFull, kUnreachable };
+Fault FaultOf(const std::exception& error);
+
 }  // namespace ocrchat::store

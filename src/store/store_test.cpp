@@ -18,6 +18,8 @@
 
 #include "core/clock.h"
 #include "core/crypto.h"
+#include "store/postgres.h"
+#include "store/sqlite.h"
 #include "store/store.h"
 #include "store/test_postgres.h"
 
@@ -1202,6 +1204,20 @@ TEST(OpenStoreTest, AnUnreachableOrMalformedDatabaseIsAnError) {
     EXPECT_NE(opened.error().message.find("PostgreSQL"), std::string::npos);
     EXPECT_EQ(opened.error().message.find("secret"), std::string::npos) << "no password shown";
   }
+}
+
+TEST(FaultTest, EachDatabasesErrorsMeanTheSame) {
+  EXPECT_EQ(FaultOf(SqliteError(SQLITE_BUSY, "busy")), Fault::kBusy);
+  EXPECT_EQ(FaultOf(SqliteError(SQLITE_LOCKED, "locked")), Fault::kBusy);
+  EXPECT_EQ(FaultOf(SqliteError(SQLITE_FULL, "full")), Fault::kFull);
+  EXPECT_EQ(FaultOf(SqliteError(SQLITE_IOERR_WRITE, "io")), Fault::kUnreachable);
+  EXPECT_EQ(FaultOf(SqliteError(SQLITE_CONSTRAINT_UNIQUE, "dup")), Fault::kOther);
+  EXPECT_EQ(FaultOf(pg::Error("55P03", "lock")), Fault::kBusy);
+  EXPECT_EQ(FaultOf(pg::Error("53100", "disk full")), Fault::kFull);
+  EXPECT_EQ(FaultOf(pg::Error("08006", "connection failure")), Fault::kUnreachable);
+  EXPECT_EQ(FaultOf(pg::Error("", "no connection")), Fault::kUnreachable);
+  EXPECT_EQ(FaultOf(pg::Error("23505", "unique")), Fault::kOther);
+  EXPECT_EQ(FaultOf(std::runtime_error("ours")), Fault::kOther);
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, StoreTest, ::testing::Values("sqlite", "postgres"),
