@@ -14,10 +14,6 @@
 #include "core/text.h"
 
 namespace ocrchat::chat {
-namespace {
-
-// Below this share of the question's own terms a passage does not answer it.
-constexpr double kMinCoverage = 0.5;
 
 std::string Lower(std::string_view text) {
   std::string out(text);
@@ -27,6 +23,11 @@ std::string Lower(std::string_view text) {
 }
 
 std::string PageLabel(int page) { return "(p. " + std::to_string(page + 1) + ")"; }
+
+namespace {
+
+// Below this share of the question's own terms a passage does not answer it.
+constexpr double kMinCoverage = 0.5;
 
 // What was read from a page, and the segments it was read from.
 struct Finding {

@@ -8,6 +8,11 @@
 
 namespace ocrchat::chat {
 
+// ASCII letters lowercased, other bytes kept.
+std::string Lower(std::string_view text);
+// How an answer names a page (0-based index): "(p. 3)".
+std::string PageLabel(int page);
+
 // Answers `query` from `corpus` alone: a typed value quoted with "(p. N)" and
 // cited by the lines it was read from, the best passages for other
 // questions, or kNotFoundAnswer with no citations.

@@ -13,15 +13,6 @@ namespace {
 
 using fields::FieldName;
 
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
-std::string PageLabel(int page) { return "(p. " + std::to_string(page + 1) + ")"; }
-
 // "2014-08-03" -> "3 August 2014".
 std::string HumanDate(const std::string& iso) {
   static const char* const kMonths[] = {"January", "February", "March",     "April",

@@ -85,6 +85,33 @@ bool EndsWithCjk(std::string_view text) {
   return !cps.empty() && IsCjk(cps.back());
 }
 
+std::string EscapeHtml(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
 std::string StripControl(std::string_view text) {
   std::u32string cps = DecodeUtf8(text);
   std::u32string out;

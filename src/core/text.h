@@ -20,6 +20,9 @@ bool EndsWithCjk(std::string_view text);
 // Drops C0/C1 control characters other than \n and \t, and invalid UTF-8.
 std::string StripControl(std::string_view text);
 
+// Text safe inside HTML elements and quoted attributes: & < > " ' escaped.
+std::string EscapeHtml(std::string_view text);
+
 // The text without the spaces, tabs and line breaks at its ends.
 std::string_view Trim(std::string_view text);
 

@@ -151,27 +151,6 @@ std::string WithSurroundingSpaceOf(std::string_view input, std::string_view tran
   return out;
 }
 
-std::string EscapeHtml(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 // Decodes the entities apertium's html reformatter may write; an unknown one
 // is kept as written.
 std::string UnescapeHtml(std::string_view text) {
@@ -215,7 +194,7 @@ std::string SegmentOpenTag(size_t index) { return "<p id=\"s" + std::to_string(i
 std::string SegmentsAsHtml(const std::vector<std::string_view>& segments) {
   std::string html;
   for (size_t i = 0; i < segments.size(); ++i)
-    html += SegmentOpenTag(i) + EscapeHtml(segments[i]) + "</p>\n";
+    html += SegmentOpenTag(i) + core::EscapeHtml(segments[i]) + "</p>\n";
   return html;
 }
 

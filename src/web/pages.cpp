@@ -3,10 +3,12 @@
 
 #include <algorithm>
 
+#include "core/text.h"
+
 namespace ocrchat::web {
 namespace {
 
-std::string E(std::string_view text) { return HtmlEscape(text); }
+std::string E(std::string_view text) { return core::EscapeHtml(text); }
 
 std::string Header(const Viewer& viewer) {
   std::string nav =
@@ -62,33 +64,6 @@ std::string Percent(int64_t used, int64_t cap) {
 }
 
 }  // namespace
-
-std::string HtmlEscape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 std::string SignupPage(const FormPage& form) {
   std::string main = "<h1>Create a free account</h1>";

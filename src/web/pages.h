@@ -13,8 +13,6 @@
 
 namespace ocrchat::web {
 
-std::string HtmlEscape(std::string_view text);
-
 // Who is looking: the header of every page shows it.
 struct Viewer {
   std::optional<std::string> email;  // signed in as

@@ -6,13 +6,14 @@
 
 #include <regex>
 
+#include "core/text.h"
 #include "web/assets.h"
 
 namespace ocrchat::web {
 namespace {
 
 TEST(PagesTest, EscapesEverything) {
-  EXPECT_EQ(HtmlEscape(R"(<a href="x">'&'</a>)"),
+  EXPECT_EQ(core::EscapeHtml(R"(<a href="x">'&'</a>)"),
             "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
   FormPage form;
   form.email = "\"><script>alert(1)</script>";
