@@ -270,4 +270,14 @@ Page PageFromJson(const json& j) {
   return page;
 }
 
+Result<Page> PageFromJsonText(std::string_view text) {
+  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object()) return Fail(ErrorCode::kCorrupt, "a stored page is not a JSON object");
+  try {
+    return PageFromJson(j);
+  } catch (const json::exception& e) {
+    return Fail(ErrorCode::kCorrupt, "a stored page is damaged", e.what());
+  }
+}
+
 }  // namespace ocrchat::core
