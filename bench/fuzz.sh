@@ -24,6 +24,7 @@ for t in "${targets[@]}"; do
   # -fork would need more cores; one process, stopping at the first finding
   # (its input is written to findings/<target>/).
   flock "$lock" env ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
+    LSAN_OPTIONS=suppressions=fuzz/lsan.supp:print_suppressions=0 \
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     "$bin" "$dir/corpus/$t" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
     -artifact_prefix="$dir/findings/$t/" -print_final_stats=1 > "$log" 2>&1
