@@ -2,7 +2,7 @@
 # Installs every Debian package ocrchat needs to build, run and test.
 # OCRCHAT_ALL_LANGUAGES=1 installs all 100+ Tesseract language packs
 # (tesseract-ocr-all, ~690 MB) instead of the default set.
-# usage: setup.sh [--test | --slow | --bench]
+# usage: setup.sh [--test | --slow | --bench | --fuzz]
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 
@@ -29,16 +29,19 @@ test=(poppler-utils qpdf python3 python3-requests python3-levenshtein nodejs ca-
 # Only for the tests labelled slow: LibreOffice reads our docx back.
 slow=(libreoffice-writer-nogui)
 bench=(ocrmypdf wrk hyperfine time)
+# libFuzzer: clang 16 (Debian 12's clang 14 cannot compile libstdc++ 12's <expected>).
+fuzz=(clang-16 libclang-rt-16-dev)
 
 want=("${build[@]}" "${libs[@]}" "${langs[@]}" "${translation[@]}")
 case "${1:-}" in
   --test) want+=("${test[@]}") ;;
   --slow) want+=("${test[@]}" "${slow[@]}") ;;
   --bench) want+=("${test[@]}" "${bench[@]}") ;;
+  --fuzz) want+=("${fuzz[@]}") ;;
 esac
 [ "${OCRCHAT_ALL_LANGUAGES:-0}" = 1 ] && want+=(tesseract-ocr-all)
 # npm comes with some Node.js builds and separately with Debian's.
-if [ -n "${1:-}" ] && ! command -v npm >/dev/null; then want+=(npm); fi
+if [ -n "${1:-}" ] && [ "$1" != --fuzz ] && ! command -v npm >/dev/null; then want+=(npm); fi
 
 missing=()
 for p in "${want[@]}"; do

@@ -21,6 +21,7 @@
 
 #include <httplib.h>
 
+#include "api/chat_request.h"
 #include "api/connections.h"
 #include "api/errors.h"
 #include "api/idempotency.h"
@@ -771,22 +772,16 @@ void Api::Ask(const httplib::Request& req, httplib::Response& res, const store::
                      "chat needs an account token: send Authorization: Bearer <token>");
   auto job = VisibleJob(req.matches[1], caller);
   if (!job || !job->account_id) return SendError(res, ErrorCode::kNotFound, "no such job");
-  json body = json::parse(req.body, nullptr, false);
-  if (!body.is_object())
-    return SendError(res, ErrorCode::kInvalidParameter,
-                     "send a JSON body: {\"message\": \"your question\"}");
-  std::string message = body.contains("message") && body["message"].is_string()
-                            ? body["message"].get<std::string>() : "";
-  if (core::NormalizeSpace(message).empty())
-    return SendError(res, ErrorCode::kInvalidParameter, "the message is empty: ask a question");
+  auto request = ParseChatRequest(req.body);
+  if (!request) return SendError(res, request.error());
+  const std::string& message = request->message;
   if (job->status != "done")
     return SendError(res, ErrorCode::kConflict,
                      "the job is " + job->status + ": chat is ready when it is done");
   std::string conversation_id;
   std::vector<chat::Message> history;
-  if (body.contains("conversation") && body["conversation"].is_string() &&
-      !body["conversation"].get<std::string>().empty()) {
-    conversation_id = body["conversation"].get<std::string>();
+  if (!request->conversation.empty()) {
+    conversation_id = request->conversation;
     std::optional<store::Conversation> found = Store().GetConversation(job->uuid, conversation_id);
     if (!found) return SendError(res, ErrorCode::kNotFound, "no such conversation on this job");
     for (const store::ConversationMessage& m : found->messages)

@@ -3,6 +3,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <limits>
+#include <stdexcept>
 #include <nlohmann/json.hpp>
 
 #include "core/text.h"
@@ -131,9 +134,39 @@ namespace {
 
 json BoxJson(const Box& box) { return json::array({box.x0, box.y0, box.x1, box.y1}); }
 
+// An int read from JSON. nlohmann's get<int>() converts a float out of
+// int's range with undefined behaviour (a stored 1e300 width); such a value,
+// like one of the wrong type, throws and makes the page unreadable.
+int ToInt(const json& v) {
+  if (v.is_number_float()) {
+    double d = v.get<double>();
+    if (!(d >= std::numeric_limits<int>::min() && d <= std::numeric_limits<int>::max()))
+      throw std::out_of_range("a number is out of range");
+    return static_cast<int>(d);
+  }
+  if (v.is_number_unsigned()) {
+    if (v.get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int>::max()))
+      throw std::out_of_range("a number is out of range");
+    return static_cast<int>(v.get<uint64_t>());
+  }
+  if (v.is_number_integer()) {
+    int64_t n = v.get<int64_t>();
+    if (n < std::numeric_limits<int>::min() || n > std::numeric_limits<int>::max())
+      throw std::out_of_range("a number is out of range");
+    return static_cast<int>(n);
+  }
+  return v.get<int>();  // throws json::type_error for strings, arrays, ...
+}
+
+int IntAt(const json& j, const char* key, int fallback) {
+  if (!j.is_object()) return j.value(key, fallback);  // throws json::type_error
+  auto it = j.find(key);
+  return it == j.end() ? fallback : ToInt(*it);
+}
+
 Box BoxFrom(const json& j) {
   if (!j.is_array() || j.size() != 4) return {};
-  return {j[0].get<int>(), j[1].get<int>(), j[2].get<int>(), j[3].get<int>()};
+  return {ToInt(j[0]), ToInt(j[1]), ToInt(j[2]), ToInt(j[3])};
 }
 
 // Confidences are written with 4 decimals: enough, and stable in tests.
@@ -193,7 +226,7 @@ std::vector<Block> BlocksFromJson(const json& j) {
   for (const json& jb : j) {
     Block block;
     block.type = BlockTypeFromName(jb.value("type", "paragraph")).value_or(BlockType::kParagraph);
-    block.level = jb.value("level", 0);
+    block.level = IntAt(jb, "level", 0);
     block.bbox = BoxFrom(jb.value("bbox", json()));
     block.confidence = jb.value("confidence", 0.0f);
     for (const json& jl : jb.value("lines", json::array())) {
@@ -207,12 +240,12 @@ std::vector<Block> BlocksFromJson(const json& j) {
     }
     if (jb.contains("cells")) {
       Table table;
-      table.rows = jb.value("rows", 0);
-      table.cols = jb.value("cols", 0);
+      table.rows = IntAt(jb, "rows", 0);
+      table.cols = IntAt(jb, "cols", 0);
       table.header_row = jb.value("header_row", false);
       for (const json& jc : jb["cells"])
-        table.cells.push_back({jc.value("row", 0), jc.value("col", 0), jc.value("row_span", 1),
-                               jc.value("col_span", 1), jc.value("text", ""),
+        table.cells.push_back({IntAt(jc, "row", 0), IntAt(jc, "col", 0), IntAt(jc, "row_span", 1),
+                               IntAt(jc, "col_span", 1), jc.value("text", ""),
                                BoxFrom(jc.value("bbox", json()))});
       block.table = std::move(table);
     }
@@ -249,11 +282,11 @@ json PageToJson(const Page& page) {
 
 Page PageFromJson(const json& j) {
   Page page;
-  page.index = j.value("index", 0);
-  page.width = j.value("width", 0);
-  page.height = j.value("height", 0);
-  page.dpi = j.value("dpi", 300);
-  page.rotation = j.value("rotation", 0);
+  page.index = IntAt(j, "index", 0);
+  page.width = IntAt(j, "width", 0);
+  page.height = IntAt(j, "height", 0);
+  page.dpi = IntAt(j, "dpi", 300);
+  page.rotation = IntAt(j, "rotation", 0);
   std::string source = j.value("source", "ocr");
   page.source = source == "pdf_text" ? TextSource::kPdfText
                 : source == "none"   ? TextSource::kNone
@@ -268,6 +301,16 @@ Page PageFromJson(const json& j) {
     page.translation = BlocksFromJson(j["translation"].value("blocks", json::array()));
   }
   return page;
+}
+
+Result<Page> PageFromJsonText(std::string_view text) {
+  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object()) return Fail(ErrorCode::kCorrupt, "a stored page is not a JSON object");
+  try {
+    return PageFromJson(j);
+  } catch (const std::exception& e) {  // json::exception, std::out_of_range
+    return Fail(ErrorCode::kCorrupt, "a stored page is damaged", e.what());
+  }
 }
 
 }  // namespace ocrchat::core

@@ -6,9 +6,12 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
+
+#include "core/error.h"
 
 namespace ocrchat::core {
 
@@ -105,5 +108,8 @@ struct Document {
 // as served in the job's "pages" (which adds derived "text").
 nlohmann::json PageToJson(const Page& page);
 Page PageFromJson(const nlohmann::json& json);
+// The page from its stored JSON text; kCorrupt when the text is not JSON or
+// a member has the wrong type.
+Result<Page> PageFromJsonText(std::string_view text);
 
 }  // namespace ocrchat::core

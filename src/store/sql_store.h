@@ -392,10 +392,23 @@ class SqlStore final : public Store {
   std::vector<core::Page> PagesOf(const std::string& uuid) override {
     std::vector<core::Page> pages;
     Rows rows = db_->Query(
-        "SELECT page_json FROM tasks WHERE job_uuid = ? AND idx >= 0 AND state = 'done' "
+        "SELECT idx, page_json FROM tasks WHERE job_uuid = ? AND idx >= 0 AND state = 'done' "
         "ORDER BY ordinal",
         uuid);
-    while (rows.Next()) pages.push_back(core::PageFromJson(nlohmann::json::parse(rows.Text(0))));
+    while (rows.Next()) {
+      core::Result<core::Page> page = core::PageFromJsonText(rows.Text(1));
+      if (page) {
+        pages.push_back(std::move(*page));
+        continue;
+      }
+      // A damaged row costs its page's text, not the whole document.
+      core::Page empty;
+      empty.index = static_cast<int>(rows.Int(0));
+      empty.source = core::TextSource::kNone;
+      empty.warnings.push_back("page " + std::to_string(empty.index + 1) +
+                               ": the stored result could not be read");
+      pages.push_back(std::move(empty));
+    }
     return pages;
   }
 

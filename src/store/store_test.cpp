@@ -617,6 +617,31 @@ TEST_P(StoreTest, PaidBeforeFreeBeforeAnonymous) {
   EXPECT_FALSE(store_->ClaimTask(Worker(1), 60000));
 }
 
+TEST_P(StoreTest, DamagedStoredPageCostsOnlyThatPage) {
+  NewJob job = MakeJob(2);
+  ASSERT_TRUE(store_->AcceptJob(job, Anonymous(), allowance_).has_value());
+  for (int i = 0; i < 2; ++i) {
+    std::optional<Task> task = store_->ClaimTask(Worker(1), 60000);
+    ASSERT_TRUE(task);
+    ASSERT_TRUE(store_->CompletePage(*task, MakePage(task->index, "w"), "img").has_value());
+  }
+  // A width out of int's range (found by fuzz/page_json_fuzz: converting it
+  // was undefined behaviour), and text that is not JSON (which threw).
+  ExecSql(R"(UPDATE tasks SET page_json = '{"index":0,"width":333333333333333333333.33333333333344444}'
+             WHERE idx = 0 AND job_uuid = ')" + job.uuid + "'");
+  ExecSql(R"(UPDATE tasks SET page_json = '{"index": "1"' WHERE idx = 1 AND job_uuid = ')" +
+          job.uuid + "'");
+  std::vector<core::Page> pages = store_->PagesOf(job.uuid);
+  ASSERT_EQ(pages.size(), 2u);
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(pages[i].index, i);
+    EXPECT_EQ(pages[i].Text(), "");
+    ASSERT_EQ(pages[i].warnings.size(), 1u);
+    EXPECT_EQ(pages[i].warnings[0],
+              "page " + std::to_string(i + 1) + ": the stored result could not be read");
+  }
+}
+
 TEST_P(StoreTest, JobsOfOneClassInterleave) {
   NewJob a = MakeJob(3), b = MakeJob(3);
   ASSERT_TRUE(store_->AcceptJob(a, Anonymous(), allowance_).has_value());
