@@ -755,7 +755,7 @@ bool IsNameLike(const std::string& text) {
 
 bool IsStreetLike(const std::string& text) {
   static const std::regex street(
-      R"(\b(jalan|jln|lorong|lrg|taman|tmn|road|rd|street|st|avenue|ave|lane|blvd|strasse|straat|rue|via|calle|rua|weg|plein|postfach)\b|^\W*(no|lot)\b\.?\s*\d|^\W*\d+[a-z]?\s*[,.\-]?\s)",
+      R"(\b(jalan|jln|lorong|lrg|taman|tmn|road|rd|street|st|avenue|ave|lane|blvd|\w*strasse|\w*straße|\w*straat|rue|via|calle|rua|\w*weg|plein|postfach)\b|^\W*(no|lot)\b\.?\s*\d|^\W*\d+[a-z]?\s*[,.\-]?\s)",
       std::regex::icase);
   return std::regex_search(text, street);
 }
