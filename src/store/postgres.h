@@ -97,7 +97,7 @@ class Pool {
   void set_ready() { ready_.store(true); }
 
  private:
-  static constexpr size_t kMaxIdle = 8;
+  static constexpr size_t kMaxIdle = 16;
   bool Inherited() const;  // made by the process this one was forked from
   const std::string url_;
   const int owner_;  // the process id that made it
