@@ -58,8 +58,7 @@ class Heartbeat {
 // Holds a task for the scope: Hold on construction, Release at the end.
 class Holding {
  public:
-  Holding(Heartbeat& heartbeat, const store::Task& task, int64_t limit_ms)
-      : heartbeat_(heartbeat) {
+  Holding(Heartbeat& heartbeat, const store::Task& task, int64_t limit_ms) : heartbeat_(heartbeat) {
     heartbeat_.Hold(task, limit_ms);
   }
   ~Holding() { heartbeat_.Release(); }

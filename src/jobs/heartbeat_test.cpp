@@ -22,7 +22,8 @@ const store::WorkerId kWorker{"node-a", 4};
 class HeartbeatTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    location_.data_dir = (fs::temp_directory_path() / ("ocrchat-beat-" + core::RandomHex(8))).string();
+    location_.data_dir =
+        (fs::temp_directory_path() / ("ocrchat-beat-" + core::RandomHex(8))).string();
     auto opened = store::OpenStore(location_);
     ASSERT_TRUE(opened.has_value());
     store_ = std::move(*opened);

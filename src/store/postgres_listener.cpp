@@ -17,8 +17,13 @@ namespace {
 // A session that only listens. Keepalives find a peer that vanished
 // without closing (a machine or network gone) within a minute or so.
 PGconn* ListenOn(const std::string& url, const std::vector<std::string>& channels) {
-  const char* keys[] = {"dbname",           "connect_timeout",  "keepalives", "keepalives_idle",
-                        "keepalives_interval", "keepalives_count", nullptr};
+  const char* keys[] = {"dbname",
+                        "connect_timeout",
+                        "keepalives",
+                        "keepalives_idle",
+                        "keepalives_interval",
+                        "keepalives_count",
+                        nullptr};
   const char* values[] = {url.c_str(), "10", "1", "30", "10", "3", nullptr};
   PGconn* conn = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
   if (conn == nullptr) return nullptr;
@@ -50,8 +55,8 @@ std::shared_ptr<Listener> Listener::For(const std::string& url,
                                         const std::vector<std::string>& channels) {
   // Never destroyed: stores of threads that outlive main still find it.
   static auto* mutex = new std::mutex;
-  static auto* listeners = new std::map<std::pair<std::string, std::vector<std::string>>,
-                                        std::weak_ptr<Listener>>;
+  static auto* listeners =
+      new std::map<std::pair<std::string, std::vector<std::string>>, std::weak_ptr<Listener>>;
   std::lock_guard lock(*mutex);
   std::erase_if(*listeners, [](const auto& entry) { return entry.second.expired(); });
   std::weak_ptr<Listener>& slot = (*listeners)[{url, channels}];
@@ -104,8 +109,7 @@ bool Listener::Wait(uint64_t mark, std::string_view channel,
     return false;
   };
   std::unique_lock lock(mutex_);
-  return heard_.wait_for(lock, std::chrono::milliseconds(std::max<int64_t>(0, timeout_ms)),
-                         woken);
+  return heard_.wait_for(lock, std::chrono::milliseconds(std::max<int64_t>(0, timeout_ms)), woken);
 }
 
 void Listener::Heard(std::string channel, std::string payload) {

@@ -66,9 +66,9 @@ class Listener {
   int stop_fd_ = -1;  // an eventfd: written to stop the thread
   mutable std::mutex mutex_;
   std::condition_variable heard_;
-  uint64_t last_ = 0;        // guarded by mutex_
-  std::deque<Note> notes_;   // guarded by mutex_; the last kRemembered
-  bool stopping_ = false;    // guarded by mutex_
+  uint64_t last_ = 0;       // guarded by mutex_
+  std::deque<Note> notes_;  // guarded by mutex_; the last kRemembered
+  bool stopping_ = false;   // guarded by mutex_
   std::thread thread_;
 };
 
