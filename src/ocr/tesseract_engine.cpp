@@ -184,13 +184,6 @@ constexpr double kMaxRecognitionPixels = 36'000'000;
 constexpr const char* kScriptCandidates[] = {"eng", "rus", "ell", "ara", "heb", "hin", "ben",
                                              "tam", "tha", "chi_sim", "jpn", "kor"};
 
-// Debian names its packages after the models, with '_' as '-'
-// (chi_sim -> tesseract-ocr-chi-sim).
-std::string DebianName(std::string model) {
-  std::replace(model.begin(), model.end(), '_', '-');
-  return model;
-}
-
 bool IsInstalledModel(const std::string& model) {
   std::vector<std::string> installed = InstalledLanguages();
   return std::find(installed.begin(), installed.end(), model) != installed.end();
@@ -292,16 +285,13 @@ class TesseractEngine final : public Engine {
     int rotation = 0;
     const bool first_poor = IsPoor(*best);
     bool switched_script = false;
-    std::string missing_model, missing_script;  // a script whose model is not installed
+    std::string missing_script;  // the warning for a script no installed model reads
 
     // A poor reading: maybe the page is turned, or in another script.
     if ((options.fix_orientation || automatic) && IsPoor(*best)) {
       Orientation osd = DetectOrientation(upright.get());
       std::string script_model = automatic ? ModelForScript(osd.script) : "";
-      if (automatic && script_model.empty() && osd.script != "Latin" && !ScriptModel(osd.script).empty()) {
-        missing_model = ScriptModel(osd.script);
-        missing_script = osd.script;
-      }
+      if (automatic) missing_script = MissingScriptWarning(osd.script);
       bool turn = options.fix_orientation && osd.rotate != 0;
       bool other_script = !script_model.empty() && script_model != languages;
       if (turn || other_script) {
@@ -324,17 +314,14 @@ class TesseractEngine final : public Engine {
     // and read the page again with the one that reads it best.
     // A script whose model is not installed is not read with another
     // script's model: that gives confident garbage. The page says so.
-    if (!missing_model.empty()) {
+    // Its language stays empty: no model read it.
+    if (!missing_script.empty()) {
       core::Page page;
       page.rotation = rotation;
-      page.language = languages;
       page.width = pixGetWidth(upright.get());
       page.height = pixGetHeight(upright.get());
       page.dpi = options.dpi;
-      page.warnings.push_back("the page is in the " + missing_script +
-                              " script, and its Tesseract model is not installed (Debian package "
-                              "tesseract-ocr-" + DebianName(missing_model) +
-                              ", or tesseract-ocr-all for every language): its text was not read");
+      page.warnings.push_back(missing_script);
       return page;
     }
     // OSD's script can be wrong with confidence (Hebrew named Thai, read at
