@@ -7,6 +7,7 @@
 #include <tesseract/resultiterator.h>
 
 #include <algorithm>
+#include <cctype>
 #include <climits>
 #include <cstdint>
 #include <cstdio>
@@ -91,11 +92,26 @@ void CopyResults(tesseract::TessBaseAPI& api, core::Page& page) {
       line.confidence = it->Confidence(RIL_TEXTLINE) / 100.0f;
       block.lines.push_back(std::move(line));
     }
-    std::string text = TextAt(it.get(), RIL_WORD);
-    if (core::NormalizeSpace(text).empty()) continue;
-    block.lines.back().words.push_back(
-        {core::NormalizeSpace(text), BoxAt(it.get(), RIL_WORD),
-         std::clamp(it->Confidence(RIL_WORD) / 100.0f, 0.0f, 1.0f)});
+    std::string text = core::NormalizeSpace(TextAt(it.get(), RIL_WORD));
+    if (text.empty()) continue;
+    core::Word word{text, BoxAt(it.get(), RIL_WORD),
+                    std::clamp(it->Confidence(RIL_WORD) / 100.0f, 0.0f, 1.0f)};
+    // Scripts written without spaces (Thai, Lao, Khmer, Myanmar) come as a
+    // word per glyph with no blank between them: one word, as Tesseract's
+    // own text has it. CJK characters stay words of their own (the page
+    // model joins them without spaces).
+    std::vector<core::Word>& words = block.lines.back().words;
+    if (!words.empty() && it->BlanksBeforeWord() == 0 && !core::EndsWithCjk(words.back().text) &&
+        !core::StartsWithCjk(word.text)) {
+      core::Word& previous = words.back();
+      const float before = static_cast<float>(previous.text.size());
+      const float added = static_cast<float>(word.text.size());
+      previous.confidence = (previous.confidence * before + word.confidence * added) / (before + added);
+      previous.text += word.text;
+      previous.bbox = previous.bbox.Union(word.bbox);
+      continue;
+    }
+    words.push_back(std::move(word));
   } while (it->Next(RIL_WORD));
   // Drop lines and blocks that held only empty words.
   for (core::Block& block : page.blocks)
@@ -217,27 +233,27 @@ bool IsCombiningMark(char32_t c) {
          (c >= 0x064B && c <= 0x065F);
 }
 
-bool IsHanOrKana(char32_t c) {
-  return (c >= 0x3040 && c <= 0x30FF) || (c >= 0x3400 && c <= 0x9FFF) ||
-         (c >= 0xAC00 && c <= 0xD7AF) || (c >= 0xF900 && c <= 0xFAFF);
-}
+// Digits and ASCII punctuation: no script's letters.
+bool IsScriptless(char32_t c) { return c < 0x80 && !std::isalpha(static_cast<int>(c)); }
 
 // A model of another script reading text it does not know comes back as
 // single letters between spaces ("ค ล . ก ิ ด ษ ร ั ก"), often with good
 // confidence. True when most words are one letter, outside Han, kana and
-// Hangul, where one character is a word.
+// Hangul (and their punctuation), where one character is a word; words of
+// digits and punctuation alone do not count.
 bool Fragmented(const core::Page& page) {
   int words = 0, single = 0;
   for (const core::Block& block : page.blocks)
     for (const core::Line& line : block.lines)
       for (const core::Word& word : line.words) {
         int letters = 0;
-        bool ideographic = false;
+        bool ideographic = false, scriptless = true;
         for (char32_t c : core::DecodeUtf8(word.text)) {
-          ideographic = ideographic || IsHanOrKana(c);
+          ideographic = ideographic || core::IsCjk(c);
+          scriptless = scriptless && IsScriptless(c);
           letters += !IsCombiningMark(c);
         }
-        if (ideographic) continue;
+        if (ideographic || scriptless) continue;
         ++words;
         single += letters <= 1;
       }
