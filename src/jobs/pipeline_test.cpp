@@ -379,5 +379,26 @@ TEST(LanguageTest, TeluguIsReadWithItsModel) {
   EXPECT_NE(result->document.Text().find("తెలుగు"), std::string::npos) << result->document.Text();
 }
 
+// Thai is written without spaces between words, and Tesseract returns it a
+// glyph per word: the text keeps only the spaces Tesseract puts in.
+TEST(LanguageTest, ThaiIsNotCutIntoGlyphs) {
+  fs::path dir = fs::temp_directory_path() / ("ocrchat-thai-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  fs::path txt = dir / "thai.txt", png = dir / "thai.png";
+  std::ofstream(txt) << "ห้องสมุดเมืองจะปิดปรับปรุงจนถึงสิ้นเดือนนี้ ผู้อ่านสามารถคืนหนังสือได้ที่กล่องหน้าทางเข้า";
+  std::string command = "pango-view -q --dpi=300 --margin=90 --width=2000 --font='Noto Sans Thai 12' "
+                        "--background=white -o '" + png.string() + "' '" + txt.string() + "'";
+  ASSERT_EQ(std::system(command.c_str()), 0) << command;
+  auto told = Recognize(png, "th");
+  auto automatic = Recognize(png);
+  fs::remove_all(dir);
+  for (const auto* result : {&told, &automatic}) {
+    ASSERT_TRUE(result->has_value()) << (*result).error().message;
+    std::string text = (*result)->document.Text();
+    EXPECT_NE(text.find("ห้องสมุดเมืองจะปิดปรับปรุง"), std::string::npos) << text;
+    EXPECT_EQ((*result)->document.detected_language, "th");
+  }
+}
+
 }  // namespace
 }  // namespace ocrchat::jobs

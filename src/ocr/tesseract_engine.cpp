@@ -45,6 +45,7 @@ struct Reading {
   double coverage = 0;  // share of the page's ink inside word boxes
   int unread_glyphs = 0;  // glyph-sized marks outside them
   float confidence = 0;
+  bool fragmented = false;  // mostly one-letter words (see Fragments)
   double Score() const { return coverage * (0.5 + confidence); }
 };
 
@@ -68,9 +69,53 @@ std::string TextAt(tesseract::ResultIterator* it, tesseract::PageIteratorLevel l
   return text ? core::StripControl(text.get()) : std::string();
 }
 
+// Letters counted as a reader sees them: combining marks (Thai vowel and
+// tone marks, Indic vowel signs, accents) belong to the letter before.
+bool IsCombiningMark(char32_t c) {
+  return (c >= 0x0300 && c <= 0x036F) || c == 0x0E31 || (c >= 0x0E34 && c <= 0x0E3A) ||
+         (c >= 0x0E47 && c <= 0x0E4E) || (c >= 0x0900 && c <= 0x0903) ||
+         (c >= 0x093A && c <= 0x094F) || (c >= 0x0981 && c <= 0x0983) ||
+         (c >= 0x09BC && c <= 0x09CD) || (c >= 0x0B82 && c <= 0x0B83) ||
+         (c >= 0x0BBE && c <= 0x0BCD) || (c >= 0x0591 && c <= 0x05C7) ||
+         (c >= 0x064B && c <= 0x065F);
+}
+
+// Digits and ASCII punctuation: no script's letters.
+bool IsScriptless(char32_t c) { return c < 0x80 && !std::isalpha(static_cast<int>(c)); }
+
+// A model of another script reading text it does not know comes back as
+// single letters between spaces ("ค ล . ก ิ ด ษ ร ั ก"), often with good
+// confidence. Counted on Tesseract's own words, before the glyphs of
+// scripts written without spaces are joined: Thai is a word per glyph to
+// Tesseract even when read right, so such a reading is taken only with a
+// confidence of kFragmentedButSure or more (a smudged English list read as
+// Thai: 0.56; a degraded Thai page that OSD called Latin: 0.91).
+// Han, kana and Hangul (and their punctuation), where one character is a
+// word, and words of digits and punctuation alone do not count.
+constexpr float kFragmentedButSure = 0.8f;
+
+struct Fragments {
+  int words = 0;
+  int single = 0;  // of them, one letter
+  void Count(const std::string& word) {
+    int letters = 0;
+    bool ideographic = false, scriptless = true;
+    for (char32_t c : core::DecodeUtf8(word)) {
+      ideographic = ideographic || core::IsCjk(c);
+      scriptless = scriptless && IsScriptless(c);
+      letters += !IsCombiningMark(c);
+    }
+    if (ideographic || scriptless) return;
+    ++words;
+    single += letters <= 1;
+  }
+  // True when most words are one letter.
+  bool Fragmented() const { return words >= 4 && single * 2 > words; }
+};
+
 // Copies Tesseract's results into the page model at once: the iterator
 // dies with the next SetImage.
-void CopyResults(tesseract::TessBaseAPI& api, core::Page& page) {
+void CopyResults(tesseract::TessBaseAPI& api, core::Page& page, Fragments& fragments) {
   std::unique_ptr<tesseract::ResultIterator> it(api.GetIterator());
   if (!it) return;
   using tesseract::RIL_BLOCK, tesseract::RIL_PARA, tesseract::RIL_TEXTLINE, tesseract::RIL_WORD;
@@ -94,6 +139,7 @@ void CopyResults(tesseract::TessBaseAPI& api, core::Page& page) {
     }
     std::string text = core::NormalizeSpace(TextAt(it.get(), RIL_WORD));
     if (text.empty()) continue;
+    fragments.Count(text);
     core::Word word{text, BoxAt(it.get(), RIL_WORD),
                     std::clamp(it->Confidence(RIL_WORD) / 100.0f, 0.0f, 1.0f)};
     // Scripts written without spaces (Thai, Lao, Khmer, Myanmar) come as a
@@ -222,44 +268,6 @@ OwnedPix SampleOfText(Pix* image, const core::Page& page) {
   return sample ? std::move(sample) : OwnedPix(pixClone(image));
 }
 
-// Letters counted as a reader sees them: combining marks (Thai vowel and
-// tone marks, Indic vowel signs, accents) belong to the letter before.
-bool IsCombiningMark(char32_t c) {
-  return (c >= 0x0300 && c <= 0x036F) || c == 0x0E31 || (c >= 0x0E34 && c <= 0x0E3A) ||
-         (c >= 0x0E47 && c <= 0x0E4E) || (c >= 0x0900 && c <= 0x0903) ||
-         (c >= 0x093A && c <= 0x094F) || (c >= 0x0981 && c <= 0x0983) ||
-         (c >= 0x09BC && c <= 0x09CD) || (c >= 0x0B82 && c <= 0x0B83) ||
-         (c >= 0x0BBE && c <= 0x0BCD) || (c >= 0x0591 && c <= 0x05C7) ||
-         (c >= 0x064B && c <= 0x065F);
-}
-
-// Digits and ASCII punctuation: no script's letters.
-bool IsScriptless(char32_t c) { return c < 0x80 && !std::isalpha(static_cast<int>(c)); }
-
-// A model of another script reading text it does not know comes back as
-// single letters between spaces ("ค ล . ก ิ ด ษ ร ั ก"), often with good
-// confidence. True when most words are one letter, outside Han, kana and
-// Hangul (and their punctuation), where one character is a word; words of
-// digits and punctuation alone do not count.
-bool Fragmented(const core::Page& page) {
-  int words = 0, single = 0;
-  for (const core::Block& block : page.blocks)
-    for (const core::Line& line : block.lines)
-      for (const core::Word& word : line.words) {
-        int letters = 0;
-        bool ideographic = false, scriptless = true;
-        for (char32_t c : core::DecodeUtf8(word.text)) {
-          ideographic = ideographic || core::IsCjk(c);
-          scriptless = scriptless && IsScriptless(c);
-          letters += !IsCombiningMark(c);
-        }
-        if (ideographic || scriptless) continue;
-        ++words;
-        single += letters <= 1;
-      }
-  return words >= 4 && single * 2 > words;
-}
-
 class TesseractEngine final : public Engine {
  public:
   explicit TesseractEngine(int max_models) : max_models_(std::max(1, max_models)) {
@@ -341,10 +349,12 @@ class TesseractEngine final : public Engine {
       return page;
     }
     // OSD's script can be wrong with confidence (Hebrew named Thai, read at
-    // 0.75): a page read in the script it named is checked against the
-    // others unless that reading is good.
+    // 0.75, in single letters): a page read in the script it named is
+    // checked against the others unless that reading is good, or fair and
+    // in words (a degraded Greek page read in Greek at 0.76).
     const bool has_text = best->page.WordCount() > 0 || best->unread_glyphs > 20;
-    const bool doubtful = IsPoor(*best) || (switched_script && best->confidence < 0.8f);
+    const bool doubtful = IsPoor(*best) || (switched_script && best->confidence < 0.8f &&
+                                            best->fragmented);
     if (automatic && first_poor && has_text && doubtful) {
       OwnedPix sample = SampleOfText(upright.get(), best->page);
       std::string winner;
@@ -353,7 +363,7 @@ class TesseractEngine final : public Engine {
         if (model == languages || !IsInstalledModel(model)) continue;
         auto trial = Read(sample.get(), model, tesseract::PSM_AUTO, options);
         if (trial && trial->page.WordCount() >= 2 && trial->confidence > winner_confidence &&
-            !Fragmented(trial->page)) {
+            (!trial->fragmented || trial->confidence >= kFragmentedButSure)) {
           winner = model;
           winner_confidence = trial->confidence;
         }
@@ -496,7 +506,9 @@ class TesseractEngine final : public Engine {
       return core::Fail(ErrorCode::kTimeout, "recognition took longer than the page time limit");
     }
     Reading reading;
-    CopyResults(tess, reading.page);
+    Fragments fragments;
+    CopyResults(tess, reading.page, fragments);
+    reading.fragmented = fragments.Fragmented();
     tess.Clear();
     InkCheck ink = CheckInk(InkMask(image).get(), reading.page, options.dpi);
     reading.coverage = ink.coverage;
