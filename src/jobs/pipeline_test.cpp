@@ -15,6 +15,7 @@
 
 #include "core/text.h"
 #include "jobs/local.h"
+#include "ocr/languages.h"
 
 namespace ocrchat::jobs {
 namespace {
@@ -304,7 +305,7 @@ TEST(LanguageTest, AutoDetectsScriptAndLanguage) {
 fs::path TessdataWithout(const fs::path& dir, const std::vector<std::string>& left_out) {
   fs::path tessdata = dir / "tessdata";
   fs::create_directories(tessdata);
-  for (const auto& entry : fs::directory_iterator("/usr/share/tesseract-ocr/5/tessdata"))
+  for (const auto& entry : fs::directory_iterator(ocr::TessdataDir()))
     if (std::find(left_out.begin(), left_out.end(), entry.path().filename()) == left_out.end())
       fs::create_symlink(entry.path(), tessdata / entry.path().filename());
   return tessdata;
@@ -322,9 +323,14 @@ fs::path TeluguPage(const fs::path& dir) {
 }
 
 core::Result<LocalResult> RecognizeWithTessdata(const fs::path& png, const fs::path& tessdata) {
+  const char* before = std::getenv("TESSDATA_PREFIX");
+  std::string saved = before ? before : "";
   setenv("TESSDATA_PREFIX", tessdata.c_str(), 1);
   auto result = Recognize(png);
-  unsetenv("TESSDATA_PREFIX");
+  if (before)
+    setenv("TESSDATA_PREFIX", saved.c_str(), 1);
+  else
+    unsetenv("TESSDATA_PREFIX");
   return result;
 }
 
@@ -352,7 +358,7 @@ TEST(LanguageTest, AScriptWithoutItsModelSaysSo) {
 // Without the language's model, Debian's script model reads the page, and
 // the document claims no language.
 TEST(LanguageTest, AScriptModelReadsWhenTheLanguageModelIsMissing) {
-  if (!fs::exists("/usr/share/tesseract-ocr/5/tessdata/Telugu.traineddata"))
+  if (!fs::exists(fs::path(ocr::TessdataDir()) / "Telugu.traineddata"))
     GTEST_SKIP() << "tesseract-ocr-script-telu is not installed";
   fs::path dir = fs::temp_directory_path() / ("ocrchat-script-model-" + std::to_string(getpid()));
   fs::path tessdata = TessdataWithout(dir, {"tel.traineddata"});
@@ -368,7 +374,7 @@ TEST(LanguageTest, AScriptModelReadsWhenTheLanguageModelIsMissing) {
 
 // With every model installed, the page is read in Telugu.
 TEST(LanguageTest, TeluguIsReadWithItsModel) {
-  if (!fs::exists("/usr/share/tesseract-ocr/5/tessdata/tel.traineddata"))
+  if (!fs::exists(fs::path(ocr::TessdataDir()) / "tel.traineddata"))
     GTEST_SKIP() << "tesseract-ocr-tel is not installed";
   fs::path dir = fs::temp_directory_path() / ("ocrchat-telugu-" + std::to_string(getpid()));
   fs::create_directories(dir);
