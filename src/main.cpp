@@ -56,12 +56,11 @@ struct OcrArgs {
   vlm::Config vlm;
 };
 
-// "page 3/10, 12 s left" on one line of a terminal.
+// The progress bar, redrawn in place on the terminal; cleared at the end.
 void ShowProgress(int done, int total, std::chrono::steady_clock::time_point started) {
   double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  double left = done > 0 ? elapsed / done * (total - done) : 0;
-  std::fprintf(stderr, "\rpage %d/%d, %.0f s left   ", done, total, left);
-  if (done == total) std::fprintf(stderr, "\r%*s\r", 40, "");
+  std::fprintf(stderr, "\r%s   ", jobs::ProgressBar(done, total, elapsed).c_str());
+  if (done == total) std::fprintf(stderr, "\r%*s\r", 60, "");
   std::fflush(stderr);
 }
 
