@@ -114,6 +114,18 @@ struct Fragments {
   bool Fragmented() const { return words >= 4 && single * 2 > words; }
 };
 
+// Thai, Lao, Khmer and Myanmar: scripts written without spaces between words.
+bool IsUnspacedScript(char32_t c) {
+  return (c >= 0x0E00 && c <= 0x0EFF) || (c >= 0x1000 && c <= 0x109F) || (c >= 0x1780 && c <= 0x17FF);
+}
+
+// Two of Tesseract's words with no blank between them that are one word:
+// glyphs of a script written without spaces.
+bool JoinsUnspaced(std::string_view before, std::string_view after) {
+  std::u32string a = core::DecodeUtf8(before), b = core::DecodeUtf8(after);
+  return !a.empty() && !b.empty() && IsUnspacedScript(a.back()) && IsUnspacedScript(b.front());
+}
+
 // Copies Tesseract's results into the page model at once: the iterator
 // dies with the next SetImage.
 void CopyResults(tesseract::TessBaseAPI& api, core::Page& page, Fragments& fragments) {
@@ -147,9 +159,10 @@ void CopyResults(tesseract::TessBaseAPI& api, core::Page& page, Fragments& fragm
     // word per glyph with no blank between them: one word, as Tesseract's
     // own text has it. CJK characters stay words of their own (the page
     // model joins them without spaces).
+    // Latin words without a blank between them ("AmtRounded15.90") stay
+    // apart: a label and its amount are two words.
     std::vector<core::Word>& words = block.lines.back().words;
-    if (!words.empty() && it->BlanksBeforeWord() == 0 && !core::EndsWithCjk(words.back().text) &&
-        !core::StartsWithCjk(word.text)) {
+    if (!words.empty() && it->BlanksBeforeWord() == 0 && JoinsUnspaced(words.back().text, word.text)) {
       core::Word& previous = words.back();
       const float before = static_cast<float>(previous.text.size());
       const float added = static_cast<float>(word.text.size());
