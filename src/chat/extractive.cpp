@@ -12,6 +12,7 @@
 
 #include "chat/fields_answer.h"
 #include "core/text.h"
+#include "fields/letterhead.h"
 
 namespace ocrchat::chat {
 
@@ -502,38 +503,7 @@ std::optional<Finding> FindDateOnPage(const Corpus& corpus, int page) {
 
 // ---- letterhead: issuer and address ----
 
-bool IsStopLine(const std::string& text) {
-  static const std::regex stop(
-      R"(\b(tel|fax|phone|ph|h/p|hp|gst|sst|reg|roc|email|e-mail|www|http|invoice|inv|receipt|tax|date|cashier|document|doc|bill|order|table|counter|terminal|time|member|served|slip|cash|qty)\b|@)");
-  return std::regex_search(Lower(text), stop);
-}
-
-bool IsNameLike(const std::string& text) {
-  // "(M)", and a registration number cut short at the end: "(126:".
-  static const std::regex parenthesised(R"(\([^)]*\)|\([^)]*$)");
-  std::string bare = std::regex_replace(text, parenthesised, " ");
-  int letters = 0, others = 0;
-  for (unsigned char c : bare) {
-    if (std::isalpha(c) || c >= 0x80) ++letters;
-    else if (!std::isspace(c)) ++others;
-  }
-  return letters >= 3 && letters >= 2 * others;
-}
-
-bool HasBusinessSuffix(const std::string& text) {
-  static const std::regex suffix(
-      R"(\b(sdn|bhd|berhad|s/b|ltd|limited|inc|llc|corp|corporation|co|company|enterprises?|trading|gmbh|plc|pte|restaurant|restoran|stores?|mart|supermarket|minimarket|hardware|stationery|bakery|cafe|shop|holdings|industries|services|marketing|kedai|pharmacy|farmasi|hotel|gift)\b)");
-  return std::regex_search(Lower(text), suffix);
-}
-
-bool IsAddressLike(const std::string& text) {
-  static const std::regex address(
-      R"(\b(jalan|jln|jl|lorong|lrg|lot|no|taman|tmn|road|rd|street|st|avenue|ave|lane|blvd|boulevard|drive|bandar|kawasan|persiaran|seksyen|section|floor|level|blok|block|unit|suite|kampung|kg|batu|plaza|mall|complex|centre|center|building|bldg|pusat|industri|perindustrian|square|johor|selangor|kuala|lumpur|penang|pinang|melaka|malacca|perak|kedah|sabah|sarawak|pahang|negeri|sembilan|terengganu|kelantan|perlis|putrajaya|labuan|wilayah|bahru|alam|petaling|pj|cheras|puchong|klang|ampang|kepong|subang|jaya|city)\b|(^|[\s,])\d{5}([\s,.]|$)|^\s*\d+[a-z]?\s*[,.\-]?\s*[a-z])");
-  // A stamp with a time of day, or a company registration number alone.
-  static const std::regex other(R"(\d{1,2}:\d{2}|^\s*\(?\d{5,8}-?[a-z]\)?\s*$)");
-  std::string lower = Lower(text);
-  return std::regex_search(lower, address) && !std::regex_search(lower, other) && !FindDate(text);
-}
+using fields::HasBusinessSuffix, fields::IsAddressLike, fields::IsNameLike, fields::IsStopLine;
 
 struct Letterhead {
   std::optional<size_t> company;

@@ -9,6 +9,7 @@
 
 #include "core/text.h"
 #include "fields/fields.h"
+#include "fields/letterhead.h"
 
 namespace ocrchat::fields {
 namespace {
@@ -389,36 +390,6 @@ std::vector<Candidate> Pair(const PageLayout& layout, size_t p, const LabelMatch
 
 // ---- letterhead ----
 
-bool HasBusinessSuffix(const std::string& text) {
-  static const std::regex suffix(
-      R"(\b(sdn|bhd|berhad|s/b|ltd|limited|inc|llc|corp|corporation|co|company|enterprises?|trading|gmbh|ag|kg|b\.?v|n\.?v|s\.?a\.?s|sarl|s\.?a|s\.?l|s\.?p\.?a|s\.?r\.?l|lda|ltda|plc|pte|pvt|restaurant|restoran|stores?|mart|supermarket|minimarket|hardware|stationery|bakery|cafe|shop|holdings|industries|services|marketing|kedai|pharmacy|farmasi|hotel|gift)\b\.?)",
-      std::regex::icase);
-  return std::regex_search(text, suffix);
-}
-
-bool IsStopLine(const std::string& text) {
-  static const std::regex stop(
-      R"(\b(tel|fax|phone|ph|h/p|hp|gst|sst|reg|roc|email|e-mail|www|http|invoice|inv|receipt|tax|date|cashier|document|doc|bill|order|table|counter|terminal|time|member|served|slip|cash|qty|rechnung|facture|factura|fattura|factuur|fatura|page|seite)\b|@)",
-      std::regex::icase);
-  return std::regex_search(text, stop);
-}
-
-bool IsNameLike(const std::string& text) {
-  int letters = 0, others = 0;
-  for (unsigned char c : text) {
-    if (std::isalpha(c) || c >= 0x80) ++letters;
-    else if (!std::isspace(c) && c != '&' && c != '.' && c != '(' && c != ')') ++others;
-  }
-  return letters >= 3 && letters >= 2 * others;
-}
-
-bool IsAddressLike(const std::string& text) {
-  static const std::regex address(
-      R"(\b(jalan|jln|lorong|lrg|taman|tmn|road|rd|street|st|avenue|ave|lane|blvd|strasse|straat|rue|via|calle|rua|weg|plein|postfach)\b|^\W*(no|lot)\b\.?\s*\d|^\W*\d+[a-z]?\s*[,.\-]?\s)",
-      std::regex::icase);
-  return std::regex_search(text, address);
-}
-
 // The issuer: the first line at the top of the first page that names a
 // business, else the first name-like line there; a name broken over two
 // lines is joined.
@@ -430,7 +401,7 @@ std::optional<Field> Issuer(const PageLayout& layout) {
   for (size_t p : top) {
     const std::string& text = layout.phrases[p].text;
     if (layout.phrases[p].row >= 8) break;
-    bool address = IsAddressLike(text) && std::any_of(text.begin(), text.end(), ::isdigit);
+    bool address = IsStreetLike(text) && std::any_of(text.begin(), text.end(), ::isdigit);
     if (HasBusinessSuffix(text) && IsNameLike(text) && !IsStopLine(text) && !address) {
       chosen = p;
       break;
@@ -440,7 +411,7 @@ std::optional<Field> Issuer(const PageLayout& layout) {
     for (size_t p : top) {
       const std::string& text = layout.phrases[p].text;
       if (layout.phrases[p].row >= 5) break;
-      if (IsNameLike(text) && !IsStopLine(text) && !IsAddressLike(text) && FindLabels(text).empty()) {
+      if (IsNameLike(text) && !IsStopLine(text) && !IsStreetLike(text) && FindLabels(text).empty()) {
         chosen = p;
         break;
       }
@@ -457,7 +428,7 @@ std::optional<Field> Issuer(const PageLayout& layout) {
       int overlap = std::min(above.bbox.x1, named.bbox.x1) - std::max(above.bbox.x0, named.bbox.x0);
       if (above.row != named.row - 1 || overlap <= 0 || named.bbox.y0 - above.bbox.y1 > named.bbox.Height())
         continue;
-      if (IsNameLike(above.text) && !IsStopLine(above.text) && !IsAddressLike(above.text) &&
+      if (IsNameLike(above.text) && !IsStopLine(above.text) && !IsStreetLike(above.text) &&
           above.words.size() >= 2 && FindLabels(above.text).empty())
         chosen = p;
       break;
@@ -495,7 +466,7 @@ std::optional<Field> Issuer(const PageLayout& layout) {
     bool continues = open || previous.ends_with("&") || previous.ends_with("-") ||
                      previous.ends_with(",") ||
                      std::regex_search(next->text, legal_tail);
-    if (!continues || IsStopLine(next->text) || !IsNameLike(next->text) || IsAddressLike(next->text) ||
+    if (!continues || IsStopLine(next->text) || !IsNameLike(next->text) || IsStreetLike(next->text) ||
         std::any_of(next->text.begin(), next->text.end(), ::isdigit))
       break;
     field.text += " " + next->text;
@@ -755,6 +726,49 @@ DocumentType ClassifyText(const std::string& text, bool has_total) {
 }
 
 }  // namespace
+
+bool HasBusinessSuffix(const std::string& text) {
+  static const std::regex suffix(
+      R"(\b(sdn|bhd|berhad|s/b|ltd|limited|inc|llc|corp|corporation|co|company|enterprises?|trading|gmbh|ag|kg|b\.?v|n\.?v|s\.?a\.?s|sarl|s\.?a|s\.?l|s\.?p\.?a|s\.?r\.?l|lda|ltda|plc|pte|pvt|restaurant|restoran|stores?|mart|supermarket|minimarket|hardware|stationery|bakery|cafe|shop|holdings|industries|services|marketing|kedai|pharmacy|farmasi|hotel|gift)\b\.?)",
+      std::regex::icase);
+  return std::regex_search(text, suffix);
+}
+
+bool IsStopLine(const std::string& text) {
+  static const std::regex stop(
+      R"(\b(tel|fax|phone|ph|h/p|hp|gst|sst|reg|roc|email|e-mail|www|http|invoice|inv|receipt|tax|date|cashier|document|doc|bill|order|table|counter|terminal|time|member|served|slip|cash|qty|rechnung|facture|factura|fattura|factuur|fatura|page|seite)\b|@)",
+      std::regex::icase);
+  return std::regex_search(text, stop);
+}
+
+bool IsNameLike(const std::string& text) {
+  // "(M)", and a registration number cut short at the end: "(126:".
+  static const std::regex parenthesised(R"(\([^)]*\)|\([^)]*$)");
+  std::string bare = std::regex_replace(text, parenthesised, " ");
+  int letters = 0, others = 0;
+  for (unsigned char c : bare) {
+    if (std::isalpha(c) || c >= 0x80) ++letters;
+    else if (!std::isspace(c) && c != '&' && c != '.') ++others;
+  }
+  return letters >= 3 && letters >= 2 * others;
+}
+
+bool IsStreetLike(const std::string& text) {
+  static const std::regex street(
+      R"(\b(jalan|jln|lorong|lrg|taman|tmn|road|rd|street|st|avenue|ave|lane|blvd|\w*strasse|\w*straße|\w*straat|rue|via|calle|rua|\w*weg|plein|postfach)\b|^\W*(no|lot)\b\.?\s*\d|^\W*\d+[a-z]?\s*[,.\-]?\s)",
+      std::regex::icase);
+  return std::regex_search(text, street);
+}
+
+bool IsAddressLike(const std::string& text) {
+  static const std::regex place(
+      R"(\b(jl|lot|no|boulevard|drive|bandar|kawasan|persiaran|seksyen|section|floor|level|blok|block|unit|suite|kampung|kg|batu|plaza|mall|complex|centre|center|building|bldg|pusat|industri|perindustrian|square|johor|selangor|kuala|lumpur|penang|pinang|melaka|malacca|perak|kedah|sabah|sarawak|pahang|negeri|sembilan|terengganu|kelantan|perlis|putrajaya|labuan|wilayah|bahru|alam|petaling|pj|cheras|puchong|klang|ampang|kepong|subang|jaya|city)\b|(^|[\s,])\d{5}([\s,.]|$)|^\W*\d+[a-z]?\s*[,.\-]?\s*[a-z])",
+      std::regex::icase);
+  // A stamp with a time of day, or a company registration number alone.
+  static const std::regex other(R"(\d{1,2}:\d{2}|^\s*\(?\d{5,8}-?[a-z]\)?\s*$)", std::regex::icase);
+  return (IsStreetLike(text) || std::regex_search(text, place)) && !std::regex_search(text, other) &&
+         FindDates(text).empty();
+}
 
 const char* DocumentTypeName(DocumentType type) {
   switch (type) {

@@ -1,6 +1,7 @@
 // The lexicon, the date and amount normalisers in each language, and the
 // pairing of labels with values on synthetic layouts.
 #include "fields/fields.h"
+#include "fields/letterhead.h"
 
 #include <gtest/gtest.h>
 
@@ -184,6 +185,26 @@ core::Document Doc(core::Page page) {
   core::Document doc;
   doc.pages.push_back(std::move(page));
   return doc;
+}
+
+TEST(LetterheadTest, NamesStreetsAndPlaces) {
+  EXPECT_TRUE(HasBusinessSuffix("BOOK TAK (TAMAN DAYA) SDN BHD"));
+  EXPECT_TRUE(HasBusinessSuffix("Quality Hosting AG"));
+  EXPECT_FALSE(HasBusinessSuffix("Thank you, come again"));
+  EXPECT_TRUE(IsStopLine("GST Reg No: 000123"));
+  EXPECT_TRUE(IsStopLine("Rechnung"));
+  EXPECT_FALSE(IsStopLine("INDAH GIFT & HOME DECO"));
+  EXPECT_TRUE(IsNameLike("MR D.I.Y. (M) SDN BHD"));
+  EXPECT_TRUE(IsNameLike("AEON CO. (M) BHD (126:"));
+  EXPECT_FALSE(IsNameLike("07-355 2616"));
+  // A street is an address; a town in a business name is not a street.
+  EXPECT_TRUE(IsStreetLike("NO.53 55,57 & 59, JALAN SAGU 18"));
+  EXPECT_TRUE(IsStreetLike("Hauptstrasse 5"));
+  EXPECT_FALSE(IsStreetLike("YHM AEON TEBRAU CITY"));
+  EXPECT_TRUE(IsAddressLike("81100 JOHOR BAHRU, JOHOR."));
+  EXPECT_TRUE(IsAddressLike("TAMAN DAYA"));
+  EXPECT_FALSE(IsAddressLike("12/02/2018 13:05"));
+  EXPECT_FALSE(IsAddressLike("(1234567-X)"));
 }
 
 TEST(PairingTest, ValueToTheRightInTheSameRow) {

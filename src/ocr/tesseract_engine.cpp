@@ -16,6 +16,7 @@
 #include <list>
 #include <memory>
 #include <utility>
+#include <vector>
 
 #include "core/text.h"
 #include "ocr/engine.h"
@@ -113,6 +114,18 @@ struct Fragments {
   bool Fragmented() const { return words >= 4 && single * 2 > words; }
 };
 
+// Thai, Lao, Khmer and Myanmar: scripts written without spaces between words.
+bool IsUnspacedScript(char32_t c) {
+  return (c >= 0x0E00 && c <= 0x0EFF) || (c >= 0x1000 && c <= 0x109F) || (c >= 0x1780 && c <= 0x17FF);
+}
+
+// Two of Tesseract's words with no blank between them that are one word:
+// glyphs of a script written without spaces.
+bool JoinsUnspaced(std::string_view before, std::string_view after) {
+  std::u32string a = core::DecodeUtf8(before), b = core::DecodeUtf8(after);
+  return !a.empty() && !b.empty() && IsUnspacedScript(a.back()) && IsUnspacedScript(b.front());
+}
+
 // Copies Tesseract's results into the page model at once: the iterator
 // dies with the next SetImage.
 void CopyResults(tesseract::TessBaseAPI& api, core::Page& page, Fragments& fragments) {
@@ -146,9 +159,10 @@ void CopyResults(tesseract::TessBaseAPI& api, core::Page& page, Fragments& fragm
     // word per glyph with no blank between them: one word, as Tesseract's
     // own text has it. CJK characters stay words of their own (the page
     // model joins them without spaces).
+    // Latin words without a blank between them ("AmtRounded15.90") stay
+    // apart: a label and its amount are two words.
     std::vector<core::Word>& words = block.lines.back().words;
-    if (!words.empty() && it->BlanksBeforeWord() == 0 && !core::EndsWithCjk(words.back().text) &&
-        !core::StartsWithCjk(word.text)) {
+    if (!words.empty() && it->BlanksBeforeWord() == 0 && JoinsUnspaced(words.back().text, word.text)) {
       core::Word& previous = words.back();
       const float before = static_cast<float>(previous.text.size());
       const float added = static_cast<float>(word.text.size());
@@ -174,6 +188,61 @@ OwnedPix InkMask(const Pix* image) {
   return OwnedPix(pixReduceRankBinaryCascade(binary.get(), 1, 0, 0, 0));
 }
 
+// The ink left once every word's box is cleared from a half-size ink mask,
+// and the median word height on that mask (0 without words).
+struct Unread {
+  OwnedPix rest;
+  int word_height = 0;
+};
+
+Unread UnreadInk(const Pix* ink, const core::Page& page) {
+  Unread unread{OwnedPix(pixCopy(nullptr, const_cast<Pix*>(ink))), 0};
+  std::vector<int> heights;
+  for (const core::Block& block : page.blocks)
+    for (const core::Line& line : block.lines)
+      for (const core::Word& word : line.words) {
+        const core::Box& b = word.bbox;
+        heights.push_back(b.Height());
+        int pad = std::max(2, b.Height() / 4);
+        Box* box = boxCreate(b.x0 / 2 - pad / 2, b.y0 / 2 - pad / 2, b.Width() / 2 + pad,
+                             b.Height() / 2 + pad);
+        pixClearInRect(unread.rest.get(), box);
+        boxDestroy(&box);
+      }
+  if (!heights.empty()) {
+    std::nth_element(heights.begin(), heights.begin() + heights.size() / 2, heights.end());
+    unread.word_height = heights[heights.size() / 2] / 2;
+  }
+  return unread;
+}
+
+// The size range of a glyph on the half-size mask: from the words' median
+// height, or 8-24 pt at the page's resolution.
+std::pair<int, int> GlyphHeights(int word_height, int dpi) {
+  if (word_height > 0) {
+    int low = std::max(3, word_height * 3 / 10);
+    return {low, std::max(low + 2, word_height * 3 / 2)};
+  }
+  int low = std::max(3, dpi / 36);
+  return {low, std::max(low + 2, dpi / 6)};
+}
+
+// Glyph-sized marks of the unread ink, as boxes on the half-size mask.
+std::vector<core::Box> UnreadGlyphs(const Unread& unread, int dpi) {
+  std::vector<core::Box> glyphs;
+  auto [low, high] = GlyphHeights(unread.word_height, dpi);
+  BOXA* marks = pixConnCompBB(unread.rest.get(), 8);
+  if (!marks) return glyphs;
+  int n = boxaGetCount(marks);
+  for (int i = 0; i < n; ++i) {
+    l_int32 x, y, w, h;
+    if (boxaGetBoxGeometry(marks, i, &x, &y, &w, &h) == 0 && h >= low && h <= high && w <= 3 * high)
+      glyphs.push_back({x, y, x + w, y + h});
+  }
+  boxaDestroy(&marks);
+  return glyphs;
+}
+
 struct InkCheck {
   double coverage = 1.0;  // share of the ink inside the words' boxes
   int unread_glyphs = 0;  // glyph-sized marks outside them
@@ -188,41 +257,97 @@ InkCheck CheckInk(const Pix* ink, const core::Page& page, int dpi) {
   l_int32 total = 0;
   pixCountPixels(const_cast<Pix*>(ink), &total, nullptr);
   if (total < 200) return check;  // a blank page: nothing to miss
-  OwnedPix rest(pixCopy(nullptr, const_cast<Pix*>(ink)));
-  std::vector<int> heights;
-  for (const core::Block& block : page.blocks)
-    for (const core::Line& line : block.lines)
-      for (const core::Word& word : line.words) {
-        const core::Box& b = word.bbox;
-        heights.push_back(b.Height());
-        int pad = std::max(2, b.Height() / 4);
-        Box* box = boxCreate(b.x0 / 2 - pad / 2, b.y0 / 2 - pad / 2, b.Width() / 2 + pad,
-                             b.Height() / 2 + pad);
-        pixClearInRect(rest.get(), box);
-        boxDestroy(&box);
-      }
+  Unread unread = UnreadInk(ink, page);
   l_int32 left = 0;
-  pixCountPixels(rest.get(), &left, nullptr);
+  pixCountPixels(unread.rest.get(), &left, nullptr);
   check.coverage = 1.0 - static_cast<double>(left) / total;
   if (check.coverage > 0.9) return check;
-  // Glyph height on the half-size mask: the words' median, or 8-24 pt.
-  int low = std::max(3, dpi / 36), high = std::max(low + 2, dpi / 6);
-  if (!heights.empty()) {
-    std::nth_element(heights.begin(), heights.begin() + heights.size() / 2, heights.end());
-    int h = heights[heights.size() / 2] / 2;
-    low = std::max(3, h * 3 / 10);
-    high = std::max(low + 2, h * 3 / 2);
-  }
-  BOXA* marks = pixConnCompBB(rest.get(), 8);
-  if (!marks) return check;
-  int n = boxaGetCount(marks);
-  for (int i = 0; i < n; ++i) {
-    l_int32 x, y, w, h;
-    if (boxaGetBoxGeometry(marks, i, &x, &y, &w, &h) == 0 && h >= low && h <= high && w <= 3 * high)
-      ++check.unread_glyphs;
-  }
-  boxaDestroy(&marks);
+  check.unread_glyphs = static_cast<int>(UnreadGlyphs(unread, dpi).size());
   return check;
+}
+
+// Unread glyphs grouped into runs along a line: a glyph joins a run that
+// shares half its height and ends less than two glyph heights before it.
+// Runs of two glyphs or more, in full-size pixels; none on a page whose
+// unread marks are too many to be text the segmentation dropped (halftone,
+// a photo's texture).
+std::vector<core::Box> UnreadRuns(std::vector<core::Box> glyphs, int word_height) {
+  std::vector<core::Box> runs;
+  if (glyphs.size() > 1500) return runs;
+  std::sort(glyphs.begin(), glyphs.end(), [](const core::Box& a, const core::Box& b) { return a.x0 < b.x0; });
+  std::vector<int> counts;
+  for (const core::Box& glyph : glyphs) {
+    size_t i = 0;
+    for (; i < runs.size(); ++i) {
+      const core::Box& run = runs[i];
+      int overlap = std::min(run.y1, glyph.y1) - std::max(run.y0, glyph.y0);
+      int reach = 2 * std::max(word_height, glyph.Height());
+      if (overlap * 2 >= glyph.Height() && glyph.x0 - run.x1 <= reach) break;
+    }
+    if (i == runs.size()) {
+      runs.push_back(glyph);
+      counts.push_back(1);
+    } else {
+      runs[i] = runs[i].Union(glyph);
+      ++counts[i];
+    }
+  }
+  std::vector<core::Box> out;
+  for (size_t i = 0; i < runs.size(); ++i)
+    if (counts[i] >= 2 && (word_height == 0 || runs[i].Height() <= 3 * word_height))
+      out.push_back({runs[i].x0 * 2, runs[i].y0 * 2, runs[i].x1 * 2, runs[i].y1 * 2});
+  return out;
+}
+
+// A number as a receipt or a table prints it: "31.00", "RM12.50", "(2.15)";
+// mostly digits.
+bool IsAmountLike(const std::string& text) {
+  int digits = 0, letters = 0;
+  for (unsigned char c : text) {
+    digits += std::isdigit(c) != 0;
+    letters += std::isalpha(c) != 0 || c >= 0x80;
+  }
+  return digits >= 2 && letters * 2 <= digits;
+}
+
+// Joins the words of a line read on its own to the line beside it, sharing
+// half its height, so that an amount stands on its label's line. Not across
+// another block, which would be a column of its own. False when no line is
+// beside it: the words are then left out, since where else they belong in
+// the reading order is not known.
+bool JoinBeside(core::Page& page, core::Line line) {
+  const core::Box& box = line.bbox;
+  const int middle = (box.x0 + box.x1) / 2;
+  auto other_column_holds = [&](const core::Block* own, const core::Box& beside) {
+    for (const core::Block& block : page.blocks)
+      if (&block != own && block.bbox.x0 >= beside.x1 - 2 && block.bbox.x0 <= middle &&
+          block.bbox.x1 >= middle)
+        return true;
+    return false;
+  };
+  core::Line* host = nullptr;
+  core::Block* host_block = nullptr;
+  int best = 0;
+  for (core::Block& block : page.blocks)
+    for (core::Line& other : block.lines) {
+      int overlap = std::min(other.bbox.y1, box.y1) - std::max(other.bbox.y0, box.y0);
+      if (overlap * 2 < std::min(other.bbox.Height(), box.Height()) || overlap <= best) continue;
+      if (other.bbox.x1 > box.x0 && other.bbox.x0 < box.x1) continue;  // overlapping words
+      const core::Box& near = other.bbox.x1 <= box.x0 ? other.bbox : box;
+      if (other_column_holds(&block, near)) continue;
+      host = &other;
+      host_block = &block;
+      best = overlap;
+    }
+  if (host) {
+    for (core::Word& word : line.words) host->words.push_back(std::move(word));
+    std::stable_sort(host->words.begin(), host->words.end(),
+                     [](const core::Word& a, const core::Word& b) { return a.bbox.x0 < b.bbox.x0; });
+    host->bbox = host->bbox.Union(box);
+    host_block->bbox = host_block->bbox.Union(box);
+    return true;
+  }
+  return false;
 }
 
 // Word heights (pixels) under kSmallText are enlarged to about kTargetText.
@@ -238,6 +363,11 @@ int MedianWordHeight(const core::Page& page) {
   std::nth_element(heights.begin(), heights.begin() + heights.size() / 2, heights.end());
   return heights[heights.size() / 2];
 }
+
+// Runs of unread glyphs are read one by one up to this many per page, and
+// their words kept from this confidence up.
+constexpr size_t kMaxUnreadRuns = 40;
+constexpr float kMinUnreadConfidence = 0.6f;
 
 // Pages larger than this are scaled down before recognition.
 constexpr double kMaxRecognitionPixels = 36'000'000;
@@ -405,6 +535,9 @@ class TesseractEngine final : public Engine {
         best = std::move(retry);
     }
 
+    if (auto recovered = ReadUnread(upright.get(), languages, options, best->page); !recovered)
+      return std::unexpected(recovered.error());
+
     core::Page page = std::move(best->page);
     page.rotation = rotation;
     page.language = languages;
@@ -525,6 +658,62 @@ class TesseractEngine final : public Engine {
                    languages.c_str(), static_cast<int>(mode), reading.page.WordCount(),
                    reading.confidence, reading.coverage, reading.unread_glyphs);
     return reading;
+  }
+
+  // Numbers the segmentation left out (the amounts column of a receipt,
+  // beside its labels; an equation's number): each run of unread glyphs is
+  // read as one line, and its amount-like words are kept when they read
+  // confidently and join a line beside them. Words, or lines of their own,
+  // recovered this way made pages worse as often as better on the
+  // development sets; numbers beside a line made every kind better.
+  core::Result<void> ReadUnread(const Pix* image, const std::string& languages,
+                                const RecognizeOptions& options, core::Page& page) {
+    OwnedPix ink = InkMask(image);
+    if (!ink) return {};
+    Unread unread = UnreadInk(ink.get(), page);
+    std::vector<core::Box> runs = UnreadRuns(UnreadGlyphs(unread, options.dpi), unread.word_height);
+    if (runs.size() > kMaxUnreadRuns) return {};  // not text the segmentation dropped
+    for (const core::Box& run : runs) {
+      int pad = std::max(4, run.Height() / 2);
+      Box* clip = boxCreate(std::max(0, run.x0 - pad), std::max(0, run.y0 - pad),
+                            run.Width() + 2 * pad, run.Height() + 2 * pad);
+      OwnedPix crop(pixClipRectangle(const_cast<Pix*>(image), clip, nullptr));
+      int dx = 0, dy = 0;
+      boxGetGeometry(clip, &dx, &dy, nullptr, nullptr);
+      boxDestroy(&clip);
+      if (!crop) continue;
+      // Small print reads better enlarged, as for the whole page.
+      float factor = std::clamp(static_cast<float>(kTargetText) / std::max(1, run.Height()), 1.0f, 4.0f);
+      if (factor > 1.2f) crop.reset(pixScale(crop.get(), factor, factor));
+      else factor = 1.0f;
+      if (!crop) continue;
+      RecognizeOptions scaled = options;
+      scaled.dpi = static_cast<int>(std::lround(options.dpi * factor));
+      auto reading = Read(crop.get(), languages, tesseract::PSM_SINGLE_LINE, scaled);
+      if (!reading) {
+        if (reading.error().code == ErrorCode::kTimeout) return std::unexpected(reading.error());
+        continue;
+      }
+      core::Line line;
+      for (core::Block& block : reading->page.blocks)
+        for (core::Line& read : block.lines)
+          for (core::Word& word : read.words) {
+            if (!IsAmountLike(word.text) || word.confidence < kMinUnreadConfidence) continue;
+            auto back = [factor](int v, int offset) { return static_cast<int>(std::lround(v / factor)) + offset; };
+            word.bbox = {back(word.bbox.x0, dx), back(word.bbox.y0, dy), back(word.bbox.x1, dx),
+                         back(word.bbox.y1, dy)};
+            line.bbox = line.bbox.Union(word.bbox);
+            line.confidence += word.confidence;
+            line.words.push_back(std::move(word));
+          }
+      if (line.words.empty()) continue;
+      line.confidence /= static_cast<float>(line.words.size());
+      if (std::getenv("OCRCHAT_DEBUG_OCR"))
+        std::fprintf(stderr, "unread run at %d,%d: %s (%.2f)\n", run.x0, run.y0,
+                     line.Text().c_str(), line.confidence);
+      JoinBeside(page, std::move(line));
+    }
+    return {};
   }
 
   Orientation DetectOrientation(const Pix* image) {
