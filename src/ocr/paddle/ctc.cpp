@@ -62,6 +62,18 @@ std::vector<DecodedWord> ToWords(const std::vector<DecodedChar>& chars,
     size_t index = static_cast<size_t>(c.label - 1);
     return index < keys.size() ? keys[index] : " ";
   };
+  // The line's usual gap between letters: a space must be clearly wider
+  // (in a monospaced font, an i or l leaves a wide gap either side).
+  std::vector<float> usual;
+  for (size_t i = 1; i < chars.size() && i < gaps.size(); ++i)
+    if (text_of(chars[i]) != " " && text_of(chars[i - 1]) != " ") usual.push_back(gaps[i]);
+  float median = 0;
+  if (!usual.empty()) {
+    std::nth_element(usual.begin(), usual.begin() + usual.size() / 2, usual.end());
+    median = usual[usual.size() / 2];
+  }
+  const float space = std::max(kSpaceGap, kSpaceToUsualGap * median);
+
   std::vector<DecodedWord> words;
   std::string text;
   int first = 0, last = 0, count = 0;
@@ -84,7 +96,7 @@ std::vector<DecodedWord> ToWords(const std::vector<DecodedChar>& chars,
     }
     if (count > 0) {
       const DecodedChar& prev = chars[i - 1];
-      bool wide = i < gaps.size() && gaps[i] >= kSpaceGap;
+      bool wide = i < gaps.size() && gaps[i] >= space;
       if (wide && !(IsHan(piece) && IsHan(text_of(prev)))) finish();
     }
     if (count == 0) first = c.first_step;

@@ -29,14 +29,16 @@ struct DecodedWord {
   float confidence = 0;  // mean probability of its characters
 };
 
-// A blank gap this wide (a share of the line image's height) between two
-// characters is a space, unless both are Han.
+// A blank gap at least this wide (a share of the line image's height), and
+// kSpaceToUsualGap times the line's median gap, between two characters is
+// a space, unless both are Han.
 inline constexpr float kSpaceGap = 0.25f;
+inline constexpr float kSpaceToUsualGap = 2.0f;
 
 // The characters as words. `keys[label - 1]` is a label's text; a label
 // past the keys is the space. `gaps[i]`, when given, is the blank run
 // between character i - 1 and i, as a share of the line image's height.
-// A word ends at a space the model read and at a gap of kSpaceGap or more
+// A word ends at a space the model read and at a wide gap (above)
 // (not between two Han characters: Han text has no spaces, and a run of
 // Han characters and their punctuation is one word).
 std::vector<DecodedWord> ToWords(const std::vector<DecodedChar>& chars,

@@ -42,7 +42,7 @@ TEST(ToWords, SplitsAtTheModelsSpaceAndAtBlankGaps) {
   std::vector<DecodedChar> chars = {{1, 0, 0, 0.9f}, {2, 2, 2, 0.8f}, {4, 3, 3, 0.9f},
                                     {3, 4, 4, 0.7f}, {1, 6, 6, 0.9f}, {2, 20, 20, 0.9f},
                                     {1, 22, 22, 0.9f}};
-  const std::vector<float> gaps = {0, 0.1f, 0, 0, 0.02f, kSpaceGap, 0.2f};
+  const std::vector<float> gaps = {0, 0.05f, 0, 0, 0.02f, kSpaceGap, 0.05f};
   auto words = ToWords(chars, keys, gaps);
   ASSERT_EQ(words.size(), 3u);
   EXPECT_EQ(words[0].text, "ab");
@@ -53,8 +53,11 @@ TEST(ToWords, SplitsAtTheModelsSpaceAndAtBlankGaps) {
   EXPECT_EQ(words[2].text, "ba");
   EXPECT_EQ(words[2].first_step, 20);
   EXPECT_EQ(words[2].last_step, 22);
-  // Without gaps, only the model's space splits.
+  // Without gaps, only the model's space splits; a gap no wider than the
+  // line's usual one does not.
   EXPECT_EQ(ToWords(chars, keys).size(), 2u);
+  const std::vector<float> even = {0, 0.3f, 0, 0, 0.3f, 0.3f, 0.3f};
+  EXPECT_EQ(ToWords(chars, keys, even).size(), 2u);
 }
 
 TEST(ToWords, HanTextIsSplitOnlyAtSpacesAndFullWidthFolds) {
@@ -63,7 +66,7 @@ TEST(ToWords, HanTextIsSplitOnlyAtSpacesAndFullWidthFolds) {
   // is, and so is the model's space.
   std::vector<DecodedChar> chars = {{1, 0, 0, 1}, {2, 2, 2, 1}, {3, 4, 4, 1}, {2, 20, 20, 1},
                                     {4, 22, 22, 1}, {6, 23, 23, 1}, {5, 24, 24, 1}, {1, 26, 26, 1}};
-  const std::vector<float> gaps = {0, 0.3f, 0, 0.3f, 0.3f, 0, 0, 0};
+  const std::vector<float> gaps = {0, 0.3f, 0, 0.05f, 0.3f, 0, 0, 0};
   auto words = ToWords(chars, keys, gaps);
   ASSERT_EQ(words.size(), 3u);
   EXPECT_EQ(words[0].text, "今天,天");  // the full-width comma, NFKC
