@@ -69,10 +69,20 @@ bool IsHanPage(const core::Page& page) {
 void ReadAgain(const Pix* upright, core::Page& page, paddle::PaddleEngine& second,
                const RecognizeOptions& options) {
   using Clock = std::chrono::steady_clock;
-  if (page.WordCount() < kFewWords) {
+  // A page where Tesseract finds little, or a Han page (whose lines its
+  // segmentation breaks up on photos): PP-OCR's detector finds the lines,
+  // and its reading replaces Tesseract's when it holds clearly more
+  // (letters weighed by confidence, on a Han page).
+  const bool han = IsHanPage(page);
+  const bool few = page.WordCount() < kFewWords;
+  if (few || han) {
     auto whole = second.Recognize(upright, options);
-    if (whole && whole->MeanConfidence() >= 0.6f &&
-        LetterCount(whole->Text()) > LetterCount(page.Text()) * 3 / 2 + 4) {
+    const int letters = LetterCount(page.Text());
+    const int whole_letters = whole ? LetterCount(whole->Text()) : 0;
+    const float whole_confidence = whole ? whole->MeanConfidence() : 0;
+    const bool more = few ? whole_letters > letters * 3 / 2 + 4
+                          : whole_letters * whole_confidence > 1.1 * letters * page.MeanConfidence();
+    if (whole && whole_confidence >= 0.6f && more) {
       if (Debugging())
         std::fprintf(stderr, "second reader: the page read whole (%d words for %d)\n",
                      whole->WordCount(), page.WordCount());
@@ -81,7 +91,6 @@ void ReadAgain(const Pix* upright, core::Page& page, paddle::PaddleEngine& secon
       return;
     }
   }
-  const bool han = IsHanPage(page);
   int asked = 0, taken = 0;
   for (core::Block& block : page.blocks) {
     for (core::Line& line : block.lines) {

@@ -1,7 +1,8 @@
 // Tesseract's reading of a page checked against PP-OCRv4's: the lines
 // Tesseract is unsure of (every line of a Han page) are read again by
 // PP-OCR's recognizer, and the reading that scores better is kept; a page
-// where Tesseract finds little is detected and read by PP-OCR whole.
+// where Tesseract finds little, or a Han page where it misses text, is
+// detected and read by PP-OCR whole.
 #pragma once
 
 #include "core/document.h"
