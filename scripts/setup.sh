@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs every Debian package ocrchat needs to build, run and test.
-# OCRCHAT_ALL_LANGUAGES=1 installs all 100+ Tesseract language packs
-# (tesseract-ocr-all, ~690 MB) instead of the default set.
+# Tesseract models: every language and script Debian packages by default
+# (tesseract-ocr-all, ~690 MB). A smaller set: OCRCHAT_LANGUAGES=default
+# (the 24 below) or OCRCHAT_LANGUAGES="eng deu chi_sim" (Tesseract codes);
+# OSD is always installed.
 # usage: setup.sh [--test | --slow | --bench | --fuzz]
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
@@ -13,13 +15,14 @@ libs=(libtesseract-dev libleptonica-dev libpoppler-cpp-dev libqpdf-dev
       nlohmann-json3-dev libssl-dev libcli11-dev libgtest-dev libgmock-dev
       libsodium-dev libpq-dev libicu-dev
       libopencv-core-dev libopencv-imgproc-dev libopencv-dnn-dev)
-langs=(tesseract-ocr tesseract-ocr-osd tesseract-ocr-eng tesseract-ocr-fra
-       tesseract-ocr-deu tesseract-ocr-spa tesseract-ocr-ita tesseract-ocr-por
-       tesseract-ocr-nld tesseract-ocr-rus tesseract-ocr-ukr tesseract-ocr-pol
-       tesseract-ocr-ara tesseract-ocr-heb tesseract-ocr-hin tesseract-ocr-ben
-       tesseract-ocr-tam tesseract-ocr-chi-sim tesseract-ocr-chi-tra
-       tesseract-ocr-jpn tesseract-ocr-kor tesseract-ocr-tha tesseract-ocr-vie
-       tesseract-ocr-tur tesseract-ocr-ell)
+default_languages=(eng fra deu spa ita por nld rus ukr pol ara heb hin ben tam chi_sim
+                   chi_tra jpn kor tha vie tur ell)
+langs=(tesseract-ocr tesseract-ocr-osd)
+case "${OCRCHAT_LANGUAGES:-all}" in
+  all) langs+=(tesseract-ocr-all) ;;
+  default) for code in "${default_languages[@]}"; do langs+=("tesseract-ocr-${code//_/-}"); done ;;
+  *) for code in $OCRCHAT_LANGUAGES; do langs+=("tesseract-ocr-${code//_/-}"); done ;;
+esac
 # Offline translation (the tool translate without a model server): Apertium
 # and the language pairs Debian 12 ships for the languages above.
 translation=(apertium apertium-eng-spa apertium-fr-es apertium-es-pt apertium-eng-cat
@@ -41,7 +44,6 @@ case "${1:-}" in
   --bench) want+=("${test[@]}" "${bench[@]}") ;;
   --fuzz) want+=("${fuzz[@]}") ;;
 esac
-[ "${OCRCHAT_ALL_LANGUAGES:-0}" = 1 ] && want+=(tesseract-ocr-all)
 # npm comes with some Node.js builds and separately with Debian's. It
 # installs the second recognizer's models, so the run set-up needs it too.
 if [ "${1:-}" != --fuzz ] && ! command -v npm >/dev/null; then want+=(npm); fi

@@ -82,12 +82,11 @@ core::Result<ocr::SecondReaderSetup> SecondReaderFromFlags(const std::string& mo
   return setup;
 }
 
-// "page 3/10, 12 s left" on one line of a terminal.
+// The progress bar, redrawn in place on the terminal; cleared at the end.
 void ShowProgress(int done, int total, std::chrono::steady_clock::time_point started) {
   double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  double left = done > 0 ? elapsed / done * (total - done) : 0;
-  std::fprintf(stderr, "\rpage %d/%d, %.0f s left   ", done, total, left);
-  if (done == total) std::fprintf(stderr, "\r%*s\r", 40, "");
+  std::fprintf(stderr, "\r%s   ", jobs::ProgressBar(done, total, elapsed).c_str());
+  if (done == total) std::fprintf(stderr, "\r%*s\r", 60, "");
   std::fflush(stderr);
 }
 
@@ -188,7 +187,7 @@ int RunOcr(const OcrArgs& args) {
 }
 
 // Flags shared by serve and worker; each also reads OCRCHAT_<NAME>.
-void AddServerFlags(CLI::App* cmd, jobs::Config& config, double& page_timeout_s,
+void AddServerFlags(CLI::App* cmd, jobs::Config& config, double& page_timeout_s, double& lease_s,
                     double& retention_h, int64_t& max_mb, double& vlm_timeout_s) {
   AddVlmFlags(cmd, config.vlm, vlm_timeout_s);
   cmd->add_option("--data", config.data_dir, "data directory (SQLite store)")
@@ -201,6 +200,11 @@ void AddServerFlags(CLI::App* cmd, jobs::Config& config, double& page_timeout_s,
       ->envname("OCRCHAT_DB");
   cmd->add_option("--page-timeout", page_timeout_s, "seconds a page may take")
       ->envname("OCRCHAT_PAGE_TIMEOUT");
+  cmd->add_option("--lease", lease_s,
+                  "seconds a dead worker's page waits before another takes it (a live worker "
+                  "renews it)")
+      ->check(CLI::PositiveNumber)
+      ->envname("OCRCHAT_LEASE");
   cmd->add_option("--retention", retention_h, "hours results are kept")
       ->envname("OCRCHAT_RETENTION");
   cmd->add_option("--max-mb", max_mb, "largest upload in MB")->envname("OCRCHAT_MAX_MB");
@@ -254,7 +258,7 @@ int main(int argc, char** argv) {
   AddSecondReaderFlags(ocr_cmd, ocr.second_reader, ocr.paddle_models);
 
   jobs::Config config;
-  double page_timeout_s = 120, retention_h = 24, vlm_timeout_s = 60;
+  double page_timeout_s = 120, lease_s = 30, retention_h = 24, vlm_timeout_s = 60;
   int64_t max_mb = 50;
   CLI::App* serve_cmd = app.add_subcommand("serve", "Run the HTTP API and its workers");
   serve_cmd->add_option("--host", config.host, "address to listen on")->envname("OCRCHAT_HOST");
@@ -318,12 +322,12 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--webhook-retry-base", webhook_retry_base_s,
                         "seconds before a failed webhook is tried again, doubled each time")
       ->envname("OCRCHAT_WEBHOOK_RETRY_BASE")->check(CLI::Range(0.1, 3600.0));
-  AddServerFlags(serve_cmd, config, page_timeout_s, retention_h, max_mb, vlm_timeout_s);
+  AddServerFlags(serve_cmd, config, page_timeout_s, lease_s, retention_h, max_mb, vlm_timeout_s);
   std::string second_reader = "auto", paddle_models;
   AddSecondReaderFlags(serve_cmd, second_reader, paddle_models);
 
   CLI::App* worker_cmd = app.add_subcommand("worker", "Claim and recognise pages from the store");
-  AddServerFlags(worker_cmd, config, page_timeout_s, retention_h, max_mb, vlm_timeout_s);
+  AddServerFlags(worker_cmd, config, page_timeout_s, lease_s, retention_h, max_mb, vlm_timeout_s);
   AddSecondReaderFlags(worker_cmd, second_reader, paddle_models);
 
   std::string probe_file, probe_decrypted;
@@ -402,6 +406,7 @@ int main(int argc, char** argv) {
   if (!ec) config.binary = self.string();
   config.signup_open = signup == "open";
   config.page_timeout_ms = static_cast<int64_t>(page_timeout_s * 1000);
+  config.lease_ms = std::max<int64_t>(1, static_cast<int64_t>(lease_s * 1000));
   config.retention_ms = static_cast<int64_t>(retention_h * 3600 * 1000);
   config.limits.max_bytes = max_mb * 1024 * 1024;
   config.vlm.server.timeout_ms = static_cast<int>(vlm_timeout_s * 1000);

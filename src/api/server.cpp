@@ -57,6 +57,9 @@ constexpr const char* kJson = "application/json";
 // header so that cpp-httplib leaves the body alone.
 constexpr const char* kFormTypeHeader = "X-Ocrchat-Form-Type";
 
+// The longest a POST waiting for its job goes without looking at it.
+constexpr int64_t kInlineWaitMs = 250;
+
 // A store per HTTP thread: a Store is not shared between threads.
 store::Store& ThreadStore(const store::Location& location) {
   thread_local std::unique_ptr<store::Store> store;
@@ -489,13 +492,12 @@ class Api {
     auto deadline = std::chrono::steady_clock::now() +
                     std::chrono::milliseconds(config_.page_timeout_ms * 2 * (count + 1));
     std::optional<store::JobRow> row;
-    int sleep_ms = 2;
     while (true) {
       row = Store().GetJob(uuid);
       if (!row || row->status == "done" || row->status == "failed") break;
       if (std::chrono::steady_clock::now() > deadline) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(sleep_ms));
-      sleep_ms = std::min(sleep_ms + 2, 20);
+      // Woken when the job ends; the bound is for a wake-up that was lost.
+      Store().WaitForJob(uuid, kInlineWaitMs);
     }
     if (!row) return SendError(res, ErrorCode::kNotFound, "the job was deleted");
     if (row->status == "failed" && row->error && HttpStatus(row->error->code) == 400) {

@@ -38,6 +38,11 @@ struct Config {
   // it with kTimeout; a worker still busy kLeaseGraceMs later (stuck where
   // it cannot be interrupted) is killed, and the page fails the same way.
   int64_t page_timeout_ms = 120000;
+  // How long a claimed task is a worker's without a word from it: a live
+  // worker renews its lease every third of this while the task runs (up
+  // to the time limit), so a dead worker's page is taken again within one
+  // lease.
+  int64_t lease_ms = 30000;
   std::string engine = "tesseract";  // ocr::MakeEngine's name
   ocr::SecondReaderSetup second_reader{ocr::SecondReader::kAuto, ""};  // PP-OCRv4 beside Tesseract
   int64_t retention_ms = 24LL * 3600 * 1000;

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <atomic>
 #include <climits>
+#include <cmath>
+#include <cstdio>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -12,6 +14,20 @@
 #include "core/crypto.h"
 
 namespace ocrchat::jobs {
+
+std::string ProgressBar(int pages_done, int page_count, double elapsed_s) {
+  constexpr int kWidth = 20;
+  const int total = std::max(1, page_count);
+  const int done = std::clamp(pages_done, 0, total);
+  const int filled = done * kWidth / total;
+  std::string line = "[" + std::string(filled, '#') + std::string(kWidth - filled, ' ') + "] " +
+                     std::to_string(done) + "/" + std::to_string(page_count) + " pages";
+  if (done == 0) return line;
+  const long left = std::lround(elapsed_s / done * (total - done));
+  char time[32];
+  std::snprintf(time, sizeof time, ", %ld:%02ld left", left / 60, left % 60);
+  return line + time;
+}
 
 core::Result<LocalResult> RecognizeFile(std::string bytes, const std::string& filename,
                                         const Recipe& recipe, const decode::Limits& limits,
@@ -73,6 +89,7 @@ core::Result<LocalResult> RecognizeFile(std::string bytes, const std::string& fi
       if (options.progress) options.progress(done, count);
     }
   };
+  if (options.progress) options.progress(0, count);
   std::vector<std::thread> workers;
   std::vector<std::unique_ptr<decode::Source>> sources;
   for (int t = 1; t < threads; ++t) {

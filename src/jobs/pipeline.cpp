@@ -346,7 +346,8 @@ core::Document Assemble(std::vector<core::Page> pages) {
     std::string language = page.source == core::TextSource::kPdfText
                                ? ocr::DetectTextLanguage(text)
                                : page.language;
-    if (!language.empty() && !text.empty()) weight[ocr::ToIso(language)] += text.size();
+    std::string iso = ocr::ToIso(language);  // "" for a script model: no language claimed
+    if (!iso.empty() && !text.empty()) weight[iso] += text.size();
     for (const std::string& w : page.warnings) document.warnings.push_back(w);
   }
   size_t best = 0;

@@ -76,6 +76,7 @@ pid_t Supervisor::Spawn() {
   std::vector<std::string> args = {config_.binary, "worker", "--data", config_.data_dir,
                                    "--node", config_.node,
                                    "--page-timeout", std::to_string(config_.page_timeout_ms / 1000.0),
+                                   "--lease", std::to_string(config_.lease_ms / 1000.0),
                                    "--max-pixels", std::to_string(config_.limits.max_pixels),
                                    "--dpi", std::to_string(config_.limits.dpi),
                                    "--engine", config_.engine,

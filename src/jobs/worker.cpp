@@ -9,12 +9,16 @@
 #include "core/clock.h"
 #include "export/export.h"
 #include "core/text.h"
+#include "jobs/heartbeat.h"
 #include "jobs/pipeline.h"
 #include "ocr/languages.h"
 #include "translate/translate.h"
 
 namespace ocrchat::jobs {
 namespace {
+
+// The longest an idle worker waits before it looks at the queue again.
+constexpr int64_t kIdleWaitMs = 500;
 
 // The open sources of the last few jobs: consecutive pages of one job
 // do not reopen its file.
@@ -164,16 +168,18 @@ int RunLane(const Config& config, const store::WorkerId& worker, const std::atom
   SourceCache sources;
   std::unique_ptr<translate::Translator> translator = MakeTranslator(config.vlm, config.Llm());
   Lane lane{store, **engine, sources, translator.get(), counters};
-  const int64_t lease_ms = config.page_timeout_ms + kLeaseGraceMs;
-  int idle_ms = 5;
+  // A task is given up (its worker killed, or taken for dead) once it has
+  // run past its time limit and the grace.
+  const int64_t limit_ms = config.page_timeout_ms + kLeaseGraceMs;
+  Heartbeat heartbeat(config.StoreLocation(), worker, config.lease_ms);
   while (!stop.load()) {
-    std::optional<store::Task> task = store.ClaimTask(worker, lease_ms, filter);
+    std::optional<store::Task> task = store.ClaimTask(worker, heartbeat.FirstLease(limit_ms), filter);
     if (!task) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(idle_ms));
-      idle_ms = std::min(idle_ms * 2, 50);
+      // Woken by a task queued; the bound is for a wake-up that was lost.
+      store.WaitForTask(kIdleWaitMs);
       continue;
     }
-    idle_ms = 5;
+    Holding holding(heartbeat, *task, limit_ms);
     if (task->index == store::kAssembly)
       AssembleTask(store, *task, sources);
     else

@@ -74,17 +74,51 @@ const std::map<std::string, std::string, std::less<>> kAliases = {
     {"ua", "ukr"},          {"cz", "ces"},        {"nb", "nor"},          {"fil", "fil"},
 };
 
-// OSD script names (tesseract's osd model) -> the model to read them with.
-const std::map<std::string, std::string, std::less<>> kScriptModels = {
-    {"Latin", "eng"},     {"Cyrillic", "rus"},   {"Arabic", "ara"},    {"Hebrew", "heb"},
-    {"Greek", "ell"},     {"Han", "chi_sim"},    {"HanS", "chi_sim"},  {"HanT", "chi_tra"},
-    {"Japanese", "jpn"},  {"Katakana", "jpn"},   {"Hiragana", "jpn"},  {"Hangul", "kor"},  {"Korean", "kor"},
-    {"Devanagari", "hin"}, {"Bengali", "ben"},   {"Tamil", "tam"},     {"Thai", "tha"},
-    {"Telugu", "tel"},    {"Kannada", "kan"},    {"Malayalam", "mal"}, {"Gujarati", "guj"},
-    {"Gurmukhi", "pan"},  {"Oriya", "ori"},      {"Sinhala", "sin"},   {"Khmer", "khm"},
-    {"Lao", "lao"},       {"Myanmar", "mya"},    {"Georgian", "kat"},  {"Armenian", "hye"},
-    {"Ethiopic", "amh"},  {"Tibetan", "bod"},    {"Thaana", "div"},    {"Syriac", "syr"},
+// The scripts OSD names, the language model that reads each, and Debian's
+// script model for it (tesseract-ocr-script-<package>, installed as
+// <model>.traineddata: "Telugu", "HanS").
+struct Script {
+  const char* osd;
+  const char* language;
+  const char* model;
+  const char* package;  // ISO 15924, lower case
 };
+constexpr Script kScripts[] = {
+    {"Latin", "eng", "Latin", "latn"},          {"Cyrillic", "rus", "Cyrillic", "cyrl"},
+    {"Arabic", "ara", "Arabic", "arab"},        {"Hebrew", "heb", "Hebrew", "hebr"},
+    {"Greek", "ell", "Greek", "grek"},          {"Han", "chi_sim", "HanS", "hans"},
+    {"HanS", "chi_sim", "HanS", "hans"},        {"HanT", "chi_tra", "HanT", "hant"},
+    {"Japanese", "jpn", "Japanese", "jpan"},    {"Katakana", "jpn", "Japanese", "jpan"},
+    {"Hiragana", "jpn", "Japanese", "jpan"},    {"Hangul", "kor", "Hangul", "hang"},
+    {"Korean", "kor", "Hangul", "hang"},        {"Devanagari", "hin", "Devanagari", "deva"},
+    {"Bengali", "ben", "Bengali", "beng"},      {"Tamil", "tam", "Tamil", "taml"},
+    {"Thai", "tha", "Thai", "thai"},            {"Telugu", "tel", "Telugu", "telu"},
+    {"Kannada", "kan", "Kannada", "knda"},      {"Malayalam", "mal", "Malayalam", "mlym"},
+    {"Gujarati", "guj", "Gujarati", "gujr"},    {"Gurmukhi", "pan", "Gurmukhi", "guru"},
+    {"Oriya", "ori", "Oriya", "orya"},          {"Sinhala", "sin", "Sinhala", "sinh"},
+    {"Khmer", "khm", "Khmer", "khmr"},          {"Lao", "lao", "Lao", "laoo"},
+    {"Myanmar", "mya", "Myanmar", "mymr"},      {"Georgian", "kat", "Georgian", "geor"},
+    {"Armenian", "hye", "Armenian", "armn"},    {"Ethiopic", "amh", "Ethiopic", "ethi"},
+    {"Tibetan", "bod", "Tibetan", "tibt"},      {"Thaana", "div", "Thaana", "thaa"},
+    {"Syriac", "syr", "Syriac", "syrc"},        {"Fraktur", "frk", "Fraktur", "frak"},
+    {"Vietnamese", "vie", "Vietnamese", "viet"}, {"Cherokee", "chr", "Cherokee", "cher"},
+    {"Canadian_Aboriginal", "iku", "Canadian_Aboriginal", "cans"},
+};
+
+// Scripts in the Latin alphabet: a Latin model reads them, if not well.
+constexpr std::string_view kLatinAlphabets[] = {"Latin", "Fraktur", "Vietnamese"};
+
+const Script* FindScript(std::string_view osd) {
+  for (const Script& s : kScripts)
+    if (osd == s.osd) return &s;
+  return nullptr;
+}
+
+bool IsScriptModel(std::string_view model) {
+  for (const Script& s : kScripts)
+    if (model == s.model) return true;
+  return false;
+}
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -182,19 +216,30 @@ core::Result<std::string> ToTesseract(std::string_view request) {
 
 std::string ToIso(std::string_view tesseract) {
   std::string first(tesseract.substr(0, tesseract.find('+')));
+  if (IsScriptModel(first)) return "";
   if (const Entry* e = FindTesseract(first); e && *e->iso) return e->iso;
   return first;
 }
 
-std::string ScriptModel(std::string_view script) {
-  auto it = kScriptModels.find(script);
-  return it == kScriptModels.end() ? "" : it->second;
+std::string ModelForScript(std::string_view script) {
+  const Script* s = FindScript(script);
+  if (!s) return "";
+  if (IsInstalled(s->language)) return s->language;
+  if (IsInstalled(s->model)) return s->model;
+  return "";
 }
 
-std::string ModelForScript(std::string_view script) {
-  auto it = kScriptModels.find(script);
-  if (it == kScriptModels.end() || !IsInstalled(it->second)) return "";
-  return it->second;
+std::string MissingScriptWarning(std::string_view script) {
+  const Script* s = FindScript(script);
+  if (!s || !ModelForScript(script).empty()) return "";
+  if (std::find(std::begin(kLatinAlphabets), std::end(kLatinAlphabets), script) !=
+      std::end(kLatinAlphabets))
+    return "";
+  std::string package(s->language);
+  std::replace(package.begin(), package.end(), '_', '-');  // chi_sim -> chi-sim
+  return "script " + std::string(script) +
+         " detected, but no Tesseract model for it is installed: apt-get install tesseract-ocr-" +
+         package + " (or tesseract-ocr-script-" + s->package + "); its text was not read";
 }
 
 std::string DetectTextLanguage(std::string_view text) {

@@ -32,15 +32,22 @@ std::vector<LanguageInfo> KnownLanguages();
 core::Result<std::string> ToTesseract(std::string_view request);
 
 // "eng+fra" -> "en"; the first language decides. Unknown -> the code as is.
+// A script model ("Telugu", "HanS") names no language: "".
 std::string ToIso(std::string_view tesseract);
 
-// The Tesseract model for a script named by OSD ("Latin", "Han", ...), or
-// "" when none is installed.
+// The installed model that reads a script OSD names ("Latin", "Telugu",
+// "HanS", ...): its language's model ("tel"), else Debian's script model
+// ("Telugu"); "" when neither is installed or the script is unknown.
 std::string ModelForScript(std::string_view script);
 
-// The Tesseract model that reads a script OSD names, installed or not ("tel"
-// for "Telugu"); "" for a script we know no model of.
-std::string ScriptModel(std::string_view script);
+// For a script OSD names that no installed model reads, the page warning
+// that says so and names the Debian packages that would ("script Telugu
+// detected, but no Tesseract model for it is installed: apt-get install
+// tesseract-ocr-tel (or tesseract-ocr-script-telu); its text was not
+// read"). "" when a model is installed, for an unknown script, and for
+// scripts in the Latin alphabet (Fraktur, Vietnamese), which a Latin model
+// still reads.
+std::string MissingScriptWarning(std::string_view script);
 
 // The language of a text, as a Tesseract code ("fra"), or "" when it cannot
 // be told reliably. Uses CLD2.

@@ -7,6 +7,7 @@
 #include <tesseract/resultiterator.h>
 
 #include <algorithm>
+#include <cctype>
 #include <climits>
 #include <cstdint>
 #include <cstdio>
@@ -46,6 +47,7 @@ struct Reading {
   double coverage = 0;  // share of the page's ink inside word boxes
   int unread_glyphs = 0;  // glyph-sized marks outside them
   float confidence = 0;
+  bool fragmented = false;  // mostly one-letter words (see Fragments)
   double Score() const { return coverage * (0.5 + confidence); }
 };
 
@@ -69,9 +71,53 @@ std::string TextAt(tesseract::ResultIterator* it, tesseract::PageIteratorLevel l
   return text ? core::StripControl(text.get()) : std::string();
 }
 
+// Letters counted as a reader sees them: combining marks (Thai vowel and
+// tone marks, Indic vowel signs, accents) belong to the letter before.
+bool IsCombiningMark(char32_t c) {
+  return (c >= 0x0300 && c <= 0x036F) || c == 0x0E31 || (c >= 0x0E34 && c <= 0x0E3A) ||
+         (c >= 0x0E47 && c <= 0x0E4E) || (c >= 0x0900 && c <= 0x0903) ||
+         (c >= 0x093A && c <= 0x094F) || (c >= 0x0981 && c <= 0x0983) ||
+         (c >= 0x09BC && c <= 0x09CD) || (c >= 0x0B82 && c <= 0x0B83) ||
+         (c >= 0x0BBE && c <= 0x0BCD) || (c >= 0x0591 && c <= 0x05C7) ||
+         (c >= 0x064B && c <= 0x065F);
+}
+
+// Digits and ASCII punctuation: no script's letters.
+bool IsScriptless(char32_t c) { return c < 0x80 && !std::isalpha(static_cast<int>(c)); }
+
+// A model of another script reading text it does not know comes back as
+// single letters between spaces ("ค ล . ก ิ ด ษ ร ั ก"), often with good
+// confidence. Counted on Tesseract's own words, before the glyphs of
+// scripts written without spaces are joined: Thai is a word per glyph to
+// Tesseract even when read right, so such a reading is taken only with a
+// confidence of kFragmentedButSure or more (a smudged English list read as
+// Thai: 0.56; a degraded Thai page that OSD called Latin: 0.91).
+// Han, kana and Hangul (and their punctuation), where one character is a
+// word, and words of digits and punctuation alone do not count.
+constexpr float kFragmentedButSure = 0.8f;
+
+struct Fragments {
+  int words = 0;
+  int single = 0;  // of them, one letter
+  void Count(const std::string& word) {
+    int letters = 0;
+    bool ideographic = false, scriptless = true;
+    for (char32_t c : core::DecodeUtf8(word)) {
+      ideographic = ideographic || core::IsCjk(c);
+      scriptless = scriptless && IsScriptless(c);
+      letters += !IsCombiningMark(c);
+    }
+    if (ideographic || scriptless) return;
+    ++words;
+    single += letters <= 1;
+  }
+  // True when most words are one letter.
+  bool Fragmented() const { return words >= 4 && single * 2 > words; }
+};
+
 // Copies Tesseract's results into the page model at once: the iterator
 // dies with the next SetImage.
-void CopyResults(tesseract::TessBaseAPI& api, core::Page& page) {
+void CopyResults(tesseract::TessBaseAPI& api, core::Page& page, Fragments& fragments) {
   std::unique_ptr<tesseract::ResultIterator> it(api.GetIterator());
   if (!it) return;
   using tesseract::RIL_BLOCK, tesseract::RIL_PARA, tesseract::RIL_TEXTLINE, tesseract::RIL_WORD;
@@ -93,11 +139,27 @@ void CopyResults(tesseract::TessBaseAPI& api, core::Page& page) {
       line.confidence = it->Confidence(RIL_TEXTLINE) / 100.0f;
       block.lines.push_back(std::move(line));
     }
-    std::string text = TextAt(it.get(), RIL_WORD);
-    if (core::NormalizeSpace(text).empty()) continue;
-    block.lines.back().words.push_back(
-        {core::NormalizeSpace(text), BoxAt(it.get(), RIL_WORD),
-         std::clamp(it->Confidence(RIL_WORD) / 100.0f, 0.0f, 1.0f)});
+    std::string text = core::NormalizeSpace(TextAt(it.get(), RIL_WORD));
+    if (text.empty()) continue;
+    fragments.Count(text);
+    core::Word word{text, BoxAt(it.get(), RIL_WORD),
+                    std::clamp(it->Confidence(RIL_WORD) / 100.0f, 0.0f, 1.0f)};
+    // Scripts written without spaces (Thai, Lao, Khmer, Myanmar) come as a
+    // word per glyph with no blank between them: one word, as Tesseract's
+    // own text has it. CJK characters stay words of their own (the page
+    // model joins them without spaces).
+    std::vector<core::Word>& words = block.lines.back().words;
+    if (!words.empty() && it->BlanksBeforeWord() == 0 && !core::EndsWithCjk(words.back().text) &&
+        !core::StartsWithCjk(word.text)) {
+      core::Word& previous = words.back();
+      const float before = static_cast<float>(previous.text.size());
+      const float added = static_cast<float>(word.text.size());
+      previous.confidence = (previous.confidence * before + word.confidence * added) / (before + added);
+      previous.text += word.text;
+      previous.bbox = previous.bbox.Union(word.bbox);
+      continue;
+    }
+    words.push_back(std::move(word));
   } while (it->Next(RIL_WORD));
   // Drop lines and blocks that held only empty words.
   for (core::Block& block : page.blocks)
@@ -186,13 +248,6 @@ constexpr double kMaxRecognitionPixels = 36'000'000;
 constexpr const char* kScriptCandidates[] = {"eng", "rus", "ell", "ara", "heb", "hin", "ben",
                                              "tam", "tha", "chi_sim", "jpn", "kor"};
 
-// Debian names its packages after the models, with '_' as '-'
-// (chi_sim -> tesseract-ocr-chi-sim).
-std::string DebianName(std::string model) {
-  std::replace(model.begin(), model.end(), '_', '-');
-  return model;
-}
-
 bool IsInstalledModel(const std::string& model) {
   std::vector<std::string> installed = InstalledLanguages();
   return std::find(installed.begin(), installed.end(), model) != installed.end();
@@ -213,44 +268,6 @@ OwnedPix SampleOfText(Pix* image, const core::Page& page) {
   OwnedPix sample(pixClipRectangle(image, clip, nullptr));
   boxDestroy(&clip);
   return sample ? std::move(sample) : OwnedPix(pixClone(image));
-}
-
-// Letters counted as a reader sees them: combining marks (Thai vowel and
-// tone marks, Indic vowel signs, accents) belong to the letter before.
-bool IsCombiningMark(char32_t c) {
-  return (c >= 0x0300 && c <= 0x036F) || c == 0x0E31 || (c >= 0x0E34 && c <= 0x0E3A) ||
-         (c >= 0x0E47 && c <= 0x0E4E) || (c >= 0x0900 && c <= 0x0903) ||
-         (c >= 0x093A && c <= 0x094F) || (c >= 0x0981 && c <= 0x0983) ||
-         (c >= 0x09BC && c <= 0x09CD) || (c >= 0x0B82 && c <= 0x0B83) ||
-         (c >= 0x0BBE && c <= 0x0BCD) || (c >= 0x0591 && c <= 0x05C7) ||
-         (c >= 0x064B && c <= 0x065F);
-}
-
-bool IsHanOrKana(char32_t c) {
-  return (c >= 0x3040 && c <= 0x30FF) || (c >= 0x3400 && c <= 0x9FFF) ||
-         (c >= 0xAC00 && c <= 0xD7AF) || (c >= 0xF900 && c <= 0xFAFF);
-}
-
-// A model of another script reading text it does not know comes back as
-// single letters between spaces ("ค ล . ก ิ ด ษ ร ั ก"), often with good
-// confidence. True when most words are one letter, outside Han, kana and
-// Hangul, where one character is a word.
-bool Fragmented(const core::Page& page) {
-  int words = 0, single = 0;
-  for (const core::Block& block : page.blocks)
-    for (const core::Line& line : block.lines)
-      for (const core::Word& word : line.words) {
-        int letters = 0;
-        bool ideographic = false;
-        for (char32_t c : core::DecodeUtf8(word.text)) {
-          ideographic = ideographic || IsHanOrKana(c);
-          letters += !IsCombiningMark(c);
-        }
-        if (ideographic) continue;
-        ++words;
-        single += letters <= 1;
-      }
-  return words >= 4 && single * 2 > words;
 }
 
 class TesseractEngine final : public Engine {
@@ -297,16 +314,13 @@ class TesseractEngine final : public Engine {
     int rotation = 0;
     const bool first_poor = IsPoor(*best);
     bool switched_script = false;
-    std::string missing_model, missing_script;  // a script whose model is not installed
+    std::string missing_script;  // the warning for a script no installed model reads
 
     // A poor reading: maybe the page is turned, or in another script.
     if ((options.fix_orientation || automatic) && IsPoor(*best)) {
       Orientation osd = DetectOrientation(upright.get());
       std::string script_model = automatic ? ModelForScript(osd.script) : "";
-      if (automatic && script_model.empty() && osd.script != "Latin" && !ScriptModel(osd.script).empty()) {
-        missing_model = ScriptModel(osd.script);
-        missing_script = osd.script;
-      }
+      if (automatic) missing_script = MissingScriptWarning(osd.script);
       bool turn = options.fix_orientation && osd.rotate != 0;
       bool other_script = !script_model.empty() && script_model != languages;
       if (turn || other_script) {
@@ -329,24 +343,23 @@ class TesseractEngine final : public Engine {
     // and read the page again with the one that reads it best.
     // A script whose model is not installed is not read with another
     // script's model: that gives confident garbage. The page says so.
-    if (!missing_model.empty()) {
+    // Its language stays empty: no model read it.
+    if (!missing_script.empty()) {
       core::Page page;
       page.rotation = rotation;
-      page.language = languages;
       page.width = pixGetWidth(upright.get());
       page.height = pixGetHeight(upright.get());
       page.dpi = options.dpi;
-      page.warnings.push_back("the page is in the " + missing_script +
-                              " script, and its Tesseract model is not installed (Debian package "
-                              "tesseract-ocr-" + DebianName(missing_model) +
-                              ", or tesseract-ocr-all for every language): its text was not read");
+      page.warnings.push_back(missing_script);
       return page;
     }
     // OSD's script can be wrong with confidence (Hebrew named Thai, read at
-    // 0.75): a page read in the script it named is checked against the
-    // others unless that reading is good.
+    // 0.75, in single letters): a page read in the script it named is
+    // checked against the others unless that reading is good, or fair and
+    // in words (a degraded Greek page read in Greek at 0.76).
     const bool has_text = best->page.WordCount() > 0 || best->unread_glyphs > 20;
-    const bool doubtful = IsPoor(*best) || (switched_script && best->confidence < 0.8f);
+    const bool doubtful = IsPoor(*best) || (switched_script && best->confidence < 0.8f &&
+                                            best->fragmented);
     if (automatic && first_poor && has_text && doubtful) {
       OwnedPix sample = SampleOfText(upright.get(), best->page);
       std::string winner;
@@ -355,7 +368,7 @@ class TesseractEngine final : public Engine {
         if (model == languages || !IsInstalledModel(model)) continue;
         auto trial = Read(sample.get(), model, tesseract::PSM_AUTO, options);
         if (trial && trial->page.WordCount() >= 2 && trial->confidence > winner_confidence &&
-            !Fragmented(trial->page)) {
+            (!trial->fragmented || trial->confidence >= kFragmentedButSure)) {
           winner = model;
           winner_confidence = trial->confidence;
         }
@@ -504,7 +517,9 @@ class TesseractEngine final : public Engine {
       return core::Fail(ErrorCode::kTimeout, "recognition took longer than the page time limit");
     }
     Reading reading;
-    CopyResults(tess, reading.page);
+    Fragments fragments;
+    CopyResults(tess, reading.page, fragments);
+    reading.fragmented = fragments.Fragmented();
     tess.Clear();
     InkCheck ink = CheckInk(InkMask(image).get(), reading.page, options.dpi);
     reading.coverage = ink.coverage;

@@ -2,7 +2,10 @@
 // postgres.h.
 #include "store/postgres.h"
 
+#include <unistd.h>
+
 #include <cstdlib>
+#include <unordered_map>
 
 namespace ocrchat::store::pg {
 namespace {
@@ -49,31 +52,112 @@ int Rows::Changed() const {
   return count[0] ? std::atoi(count) : 0;
 }
 
-std::unique_ptr<Connection> Connection::Open(const std::string& url) {
+PGconn* Connect(const std::string& url) {
   PGconn* conn = PQconnectdb(url.c_str());
-  std::unique_ptr<Connection> connection(new Connection(conn));
   if (conn == nullptr) throw Error("", "cannot allocate a PostgreSQL connection");
   if (PQstatus(conn) != CONNECTION_OK) {
     std::string message = PQerrorMessage(conn);
+    PQfinish(conn);
     while (!message.empty() && message.back() == '\n') message.pop_back();
     throw Error("", message);
   }
   PQsetNoticeProcessor(conn, IgnoreNotice, nullptr);
-  connection->ExecScript("SET client_min_messages = warning");
-  return connection;
+  PQclear(PQexec(conn, "SET client_min_messages = warning"));
+  return conn;
 }
 
-Connection::~Connection() { PQfinish(conn_); }
+std::shared_ptr<Pool> Pool::For(const std::string& url) {
+  // Never destroyed: stores of threads that outlive main still find them.
+  static auto* mutex = new std::mutex;
+  static auto* pools = new std::unordered_map<std::string, std::weak_ptr<Pool>>;
+  std::lock_guard lock(*mutex);
+  std::erase_if(*pools, [](const auto& entry) { return entry.second.expired(); });
+  std::shared_ptr<Pool> pool = (*pools)[url].lock();
+  if (!pool || pool->Inherited()) {
+    pool = std::make_shared<Pool>(url);
+    (*pools)[url] = pool;
+  }
+  return pool;
+}
+
+Pool::Pool(std::string url) : url_(std::move(url)), owner_(getpid()) {}
+
+// The sessions of a pool a forked child inherited are its parent's: the
+// child never uses nor closes them (closing would end them for the parent).
+bool Pool::Inherited() const { return getpid() != owner_; }
+
+Pool::~Pool() {
+  if (Inherited()) return;
+  for (PGconn* conn : idle_) PQfinish(conn);
+}
+
+PGconn* Pool::Take() {
+  while (!Inherited()) {
+    PGconn* conn = nullptr;
+    {
+      std::lock_guard lock(mutex_);
+      if (idle_.empty()) break;
+      conn = idle_.back();
+      idle_.pop_back();
+    }
+    if (PQstatus(conn) == CONNECTION_OK) return conn;
+    PQfinish(conn);
+  }
+  return Connect(url_);
+}
+
+void Pool::Give(PGconn* conn) {
+  std::vector<PGconn*> closing;
+  if (Inherited()) {
+    return;  // the parent's session, or one this child made: left as it is
+  } else if (PQstatus(conn) != CONNECTION_OK) {
+    closing.push_back(conn);
+    std::lock_guard lock(mutex_);
+    closing.insert(closing.end(), idle_.begin(), idle_.end());
+    idle_.clear();
+  } else if (PQtransactionStatus(conn) != PQTRANS_IDLE) {
+    closing.push_back(conn);
+  } else {
+    std::lock_guard lock(mutex_);
+    if (idle_.size() < kMaxIdle)
+      idle_.push_back(conn);
+    else
+      closing.push_back(conn);
+  }
+  for (PGconn* c : closing) PQfinish(c);
+}
+
+std::unique_ptr<Connection> Connection::Open(const std::string& url) {
+  return std::unique_ptr<Connection>(new Connection(Pool::For(url)));
+}
+
+Connection::~Connection() { GiveBack(); }
 
 void Connection::ExecScript(const std::string& sql) { Rows rows(Run(sql, Params{})); }
 
+void Connection::GiveBack() {
+  if (conn_ != nullptr) pool_->Give(std::exchange(conn_, nullptr));
+}
+
 PGresult* Connection::Run(std::string_view sql, const Params& params) {
-  // A connection lost between transactions (the server restarted) is made
-  // again; inside one, what it did is gone and the caller hears of it.
-  if (PQstatus(conn_) != CONNECTION_OK) {
-    if (in_transaction_) throw Error("", "the connection to PostgreSQL was lost");
-    PQreset(conn_);
+  // Outside a transaction each statement borrows a session; inside one the
+  // session is kept, and when it is lost what the transaction did is gone
+  // and the caller hears of it.
+  if (conn_ == nullptr)
+    conn_ = pool_->Take();
+  else if (PQstatus(conn_) != CONNECTION_OK)
+    throw Error("", "the connection to PostgreSQL was lost");
+  try {
+    PGresult* result = Send(sql, params);
+    if (!in_transaction_) GiveBack();
+    return result;
+  } catch (...) {
+    if (!in_transaction_) GiveBack();
+    throw;
   }
+}
+
+PGresult* Connection::Send(std::string_view sql, const Params& params) {
   std::vector<const char*> values(params.values.size());
   std::vector<int> lengths(params.values.size());
   for (size_t i = 0; i < params.values.size(); ++i) {
@@ -108,12 +192,15 @@ PGresult* Connection::Run(std::string_view sql, const Params& params) {
 void Connection::Commit() {
   Exec("COMMIT");
   in_transaction_ = false;
+  GiveBack();
 }
 
 void Connection::RollbackQuietly() {
   in_transaction_ = false;
-  if (PQtransactionStatus(conn_) == PQTRANS_IDLE) return;
-  PQclear(PQexec(conn_, "ROLLBACK"));
+  if (conn_ != nullptr && PQstatus(conn_) == CONNECTION_OK &&
+      PQtransactionStatus(conn_) != PQTRANS_IDLE)
+    PQclear(PQexec(conn_, "ROLLBACK"));
+  GiveBack();
 }
 
 const std::string& Connection::Translated(std::string_view sql) {

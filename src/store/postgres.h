@@ -1,15 +1,17 @@
-// A thin RAII layer over libpq for the store: one connection, parameterised
-// statements written with SQLite's `?` / `?N` placeholders (so that both
-// stores run the same SQL text), typed row reading, and transactions that
-// are retried on a serialization failure or a deadlock. Private to
-// src/store.
+// A thin RAII layer over libpq for the store: a process's pool of
+// connections to a database, parameterised statements written with
+// SQLite's `?` / `?N` placeholders (so that both stores run the same SQL
+// text), typed row reading, and transactions that are retried on a
+// serialization failure or a deadlock. Private to src/store.
 #pragma once
 
 #include <libpq-fe.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -66,11 +68,56 @@ class Rows {
   int row_ = -1;
 };
 
-// One connection. Not thread-safe: one per thread.
+// The idle connections of one process to one database, shared by every
+// Connection opened on it, so that a thread's first statement does not
+// wait for a new session. Thread-safe. A pool lives while a Connection
+// (or a caller) holds it; the last one out closes the idle connections.
+// A forked child gets pools of its own and never touches its parent's
+// sessions.
+class Pool {
+ public:
+  // The process's pool for `url`, made when none is in use.
+  static std::shared_ptr<Pool> For(const std::string& url);
+  explicit Pool(std::string url);
+  ~Pool();
+  Pool(const Pool&) = delete;
+  Pool& operator=(const Pool&) = delete;
+
+  // An idle connection, or a new one. Throws Error when the server cannot
+  // be reached.
+  PGconn* Take();
+  // Back to the pool: kept while fewer than kMaxIdle are idle and it is
+  // healthy and outside a transaction, closed otherwise. A broken one
+  // closes the idle ones too: they most likely lost the same server.
+  void Give(PGconn* conn);
+
+  // Whether a store of this process has readied the database (its schema)
+  // since the pool was made.
+  bool ready() const { return ready_.load(); }
+  void set_ready() { ready_.store(true); }
+
+ private:
+  static constexpr size_t kMaxIdle = 16;
+  bool Inherited() const;  // made by the process this one was forked from
+  const std::string url_;
+  const int owner_;  // the process id that made it
+  std::mutex mutex_;
+  std::vector<PGconn*> idle_;  // guarded by mutex_
+  std::atomic<bool> ready_{false};
+};
+
+// Opens a new session at `url` (a libpq connection string or URI) with
+// the store's settings. Throws Error.
+PGconn* Connect(const std::string& url);
+
+// One connection as the store sees it: it borrows a session from its pool
+// for each statement outside a transaction, or for a whole transaction,
+// and gives it back at once. Not thread-safe: one per thread.
 class Connection {
  public:
-  // Connects with a libpq connection string or URI
-  // (postgresql://user:pass@host:port/dbname). Throws Error.
+  // A connection to the database at `url`
+  // (postgresql://user:pass@host:port/dbname); nothing is sent until the
+  // first statement, which throws Error when the server cannot be reached.
   static std::unique_ptr<Connection> Open(const std::string& url);
   ~Connection();
   Connection(const Connection&) = delete;
@@ -94,6 +141,8 @@ class Connection {
 
   // Runs statements without parameters (schema).
   void ExecScript(const std::string& sql);
+
+  Pool& pool() { return *pool_; }
 
   // Runs `body` in a READ COMMITTED transaction and commits; rolls back when
   // it throws. A transaction that loses a race (a deadlock, a serialization
@@ -121,14 +170,14 @@ class Connection {
     std::vector<int> binary;
   };
 
-  explicit Connection(PGconn* conn) : conn_(conn) {}
+  explicit Connection(std::shared_ptr<Pool> pool) : pool_(std::move(pool)) {}
 
   template <typename F>
   auto Transaction(std::string_view begin, F& body) -> decltype(body()) {
     for (int attempt = 1;; ++attempt) {
       try {
+        in_transaction_ = true;  // the session is held until the end
         Exec(begin);
-        in_transaction_ = true;
         if constexpr (std::is_void_v<decltype(body())>) {
           body();
           Commit();
@@ -150,8 +199,10 @@ class Connection {
   }
 
   PGresult* Run(std::string_view sql, const Params& params);
+  PGresult* Send(std::string_view sql, const Params& params);
   void Commit();
   void RollbackQuietly();
+  void GiveBack();
   // The statement with `?` and `?N` turned into `$N`, kept for its next use.
   const std::string& Translated(std::string_view sql);
 
@@ -175,8 +226,9 @@ class Connection {
   }
   static void BindNull(Params& p, Oid type);
 
-  PGconn* conn_;
-  bool in_transaction_ = false;  // a lost connection is not made again inside one
+  std::shared_ptr<Pool> pool_;
+  PGconn* conn_ = nullptr;       // the session borrowed, if any
+  bool in_transaction_ = false;  // the session is kept until the transaction ends
   std::unordered_map<std::string, std::string> translated_;
 };
 

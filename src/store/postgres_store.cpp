@@ -1,9 +1,11 @@
 // The PostgreSQL store: SqlStore on a PostgreSQL database shared by every
 // node. Writers lock the rows they change (see sql_store.h); uploads,
-// page images and artifacts are bytea, deleted with their job.
+// page images and artifacts are bytea, deleted with their job; waiters
+// wake on NOTIFY.
 #include "store/postgres_store.h"
 
 #include "store/postgres.h"
+#include "store/postgres_listener.h"
 #include "store/sql_store.h"
 
 namespace ocrchat::store {
@@ -182,11 +184,46 @@ CREATE TABLE webhook_attempts (
 
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
 
+// Waits on the process's listener, started by the store's first wait. A
+// mark taken before the listener was (0) is older than anything it heard,
+// so that first wait ends at once.
+class NotifiedWaits {
+ public:
+  explicit NotifiedWaits(std::string url) : url_(std::move(url)) {}
+  void BeforeClaim() { task_mark_ = Mark(); }
+  void Claimed(bool) {}
+  void BeforeRead(const std::string& uuid) {
+    job_ = uuid;
+    job_mark_ = Mark();
+  }
+  bool WaitForTask(int64_t timeout_ms) {
+    return Listening().Wait(task_mark_, sql::kTaskChannel, std::nullopt, timeout_ms);
+  }
+  bool WaitForJob(const std::string& uuid, int64_t timeout_ms) {
+    return Listening().Wait(uuid == job_ ? job_mark_ : 0, sql::kJobChannel, uuid, timeout_ms);
+  }
+
+ private:
+  uint64_t Mark() const { return listener_ ? listener_->Mark() : 0; }
+  pg::Listener& Listening() {
+    if (!listener_)
+      listener_ = pg::Listener::For(
+          url_, {std::string(sql::kTaskChannel), std::string(sql::kJobChannel)});
+    return *listener_;
+  }
+
+  std::string url_;
+  std::shared_ptr<pg::Listener> listener_;
+  uint64_t task_mark_ = 0, job_mark_ = 0;
+  std::string job_;
+};
+
 // READ COMMITTED writers lock what they read and change.
 struct PostgresDialect {
   using Connection = pg::Connection;
   using Rows = pg::Rows;
   using Error = pg::Error;
+  using Waits = NotifiedWaits;
   static constexpr bool kRowLocks = true;
   static std::string Lock(std::string_view of, bool skip_locked) {
     std::string clause = " FOR UPDATE";
@@ -197,6 +234,9 @@ struct PostgresDialect {
   static bool TrySweepLock(Connection& db) {
     Rows rows = db.Query("SELECT pg_try_advisory_xact_lock(?)", kSweepLock);
     return rows.Next() && rows.Int(0) == 1;
+  }
+  static void Notify(Connection& db, std::string_view channel, const std::string& payload) {
+    Rows rows = db.Query("SELECT pg_notify(?, ?)", channel, payload);
   }
 };
 
@@ -224,9 +264,13 @@ void Migrate(pg::Connection& db) {
 
 core::Result<std::unique_ptr<Store>> OpenPostgres(const std::string& url) {
   try {
+    // The schema is looked at once per process (while its pool lives).
     std::unique_ptr<pg::Connection> db = pg::Connection::Open(url);
-    Migrate(*db);
-    return std::make_unique<sql::SqlStore<PostgresDialect>>(std::move(db));
+    if (!db->pool().ready()) {
+      Migrate(*db);
+      db->pool().set_ready();
+    }
+    return std::make_unique<sql::SqlStore<PostgresDialect>>(std::move(db), NotifiedWaits(url));
   } catch (const pg::Error& e) {
     // libpq's reason names the host and port, never the password.
     return core::Fail(ErrorCode::kInternal,

@@ -9,6 +9,10 @@
 // job is accepted, a job's tasks and then its row while the job changes,
 // and a claimed task (SKIP LOCKED, so that claims do not queue behind each
 // other). Tasks are always locked before their job, as a claim takes them.
+//
+// Changes others wait for are announced in the transaction that makes
+// them, so that they are heard when it commits: a task queued (kTaskChannel)
+// and a job ended or deleted (kJobChannel, its uuid).
 #pragma once
 
 #include <algorithm>
@@ -27,6 +31,9 @@ namespace ocrchat::store {
 namespace sql {
 
 using core::ErrorCode;
+
+inline constexpr std::string_view kTaskChannel = "ocrchat_tasks";
+inline constexpr std::string_view kJobChannel = "ocrchat_jobs";
 
 inline constexpr std::string_view kAccountColumns =
     "a.id, a.name, a.plan, a.credits, a.created_at_ms, COALESCE(a.webhook_url, '')";
@@ -80,16 +87,22 @@ inline core::Error InternalError(const std::exception& e) {
 // Sql provides: Connection (Exec, Query, ExecScript, Write, Read), Rows,
 // Error (IsConstraint), kRowLocks (whether writers must lock rows
 // themselves), Lock(of, skip_locked) (the clause that locks the rows a
-// SELECT reads, "" where the transaction already serialises) and
-// TrySweepLock(connection) (whether this node does the retention sweep now).
+// SELECT reads, "" where the transaction already serialises),
+// TrySweepLock(connection) (whether this node does the retention sweep
+// now), Notify(connection, channel, payload) (announces a change when the
+// transaction commits) and Waits, how a store waits for changes:
+// BeforeClaim() and Claimed(found) around each claim, BeforeRead(uuid)
+// before each read of a job, and WaitForTask / WaitForJob as in store.h.
 template <typename Sql>
 class SqlStore final : public Store {
  public:
   using Connection = typename Sql::Connection;
   using Rows = typename Sql::Rows;
   using DbError = typename Sql::Error;
+  using Waits = typename Sql::Waits;
 
-  explicit SqlStore(std::unique_ptr<Connection> db) : db_(std::move(db)) {}
+  SqlStore(std::unique_ptr<Connection> db, Waits waits)
+      : db_(std::move(db)), waits_(std::move(waits)) {}
 
   // ---- accounts and tokens ----------------------------------------------
 
@@ -369,7 +382,10 @@ class SqlStore final : public Store {
       for (size_t i = 0; i < job.pages.size(); ++i)
         db_->Exec("INSERT INTO tasks (job_uuid, idx, ordinal, state) VALUES (?, ?, ?, 'queued')",
                   job.uuid, job.pages[i], static_cast<int64_t>(i));
-      if (job.pages.empty()) QueueAssembly(job.uuid, 0);
+      if (job.pages.empty())
+        QueueAssembly(job.uuid, 0);
+      else
+        Sql::Notify(*db_, kTaskChannel, "");
       return Accepted{job.uuid, std::nullopt};
     });
   }
@@ -382,6 +398,7 @@ class SqlStore final : public Store {
   // ---- jobs ------------------------------------------------------------------
 
   std::optional<JobRow> GetJob(const std::string& uuid) override {
+    waits_.BeforeRead(uuid);
     static const std::string sql =
         "SELECT " + std::string(kJobColumns) + " FROM jobs WHERE uuid = ?";
     Rows rows = db_->Query(sql, uuid);
@@ -434,6 +451,7 @@ class SqlStore final : public Store {
       if (*status == "pending" || *status == "processing") ReleaseReservation(uuid);
       // Tasks, upload, artifacts, conversations and messages go by cascade.
       db_->Exec("DELETE FROM jobs WHERE uuid = ?", uuid);
+      Sql::Notify(*db_, kJobChannel, uuid);
       return true;
     });
   }
@@ -442,45 +460,26 @@ class SqlStore final : public Store {
 
   std::optional<Task> ClaimTask(const WorkerId& worker, int64_t lease_ms,
                                 TaskFilter filter) override {
-    const std::string tier = filter == TaskFilter::kVlmTier      ? " AND j.tier = 'vlm'"
-                             : filter == TaskFilter::kOtherTiers ? " AND j.tier <> 'vlm'"
-                                                                 : "";
-    // Idle workers poll: an empty queue is answered without the write lock.
-    {
-      Rows rows = db_->Query(
-          "SELECT 1 FROM tasks t JOIN jobs j ON j.uuid = t.job_uuid WHERE t.state = 'queued'" +
-          tier + " LIMIT 1");
-      if (!rows.Next()) return std::nullopt;
-    }
-    return db_->Write([&]() -> std::optional<Task> {
-      // The next job (its class, then fewest pages started, then the
-      // oldest) and its first queued page; on PostgreSQL a task another
-      // claim holds is passed over.
-      Task task;
-      Rows rows = db_->Query(
-          "SELECT j.uuid, j.recipe_json, j.format, t.idx, t.ordinal, t.attempts "
-          "FROM tasks t JOIN jobs j ON j.uuid = t.job_uuid "
-          "WHERE t.state = 'queued' AND j.status IN ('pending', 'processing')" +
-          tier +
-          " ORDER BY j.priority DESC, j.pages_started, j.created_at_ms, j.rowid, t.ordinal "
-          "LIMIT 1" + Sql::Lock("t", /*skip_locked=*/true));
-      if (!rows.Next()) return std::nullopt;
-      task.job_uuid = rows.Text(0);
-      task.recipe_json = rows.Text(1);
-      task.format = rows.Text(2);
-      task.index = static_cast<int>(rows.Int(3));
-      task.ordinal = static_cast<int>(rows.Int(4));
-      task.attempts = static_cast<int>(rows.Int(5)) + 1;
-      db_->Exec(
-          "UPDATE tasks SET state = 'running', worker_node = ?, worker_id = ?, "
-          "lease_until_ms = ?, attempts = attempts + 1 WHERE job_uuid = ? AND idx = ?",
-          worker.node, worker.pid, core::NowUnixMs() + lease_ms, task.job_uuid, task.index);
-      db_->Exec(
-          "UPDATE jobs SET pages_started = pages_started + 1, status = 'processing' "
-          "WHERE uuid = ?",
-          task.job_uuid);
-      return task;
+    waits_.BeforeClaim();
+    std::optional<Task> task = ClaimTaskIn(worker, lease_ms, filter);
+    waits_.Claimed(task.has_value());
+    return task;
+  }
+
+  bool RenewLease(const WorkerId& worker, const Task& task, int64_t lease_ms) override {
+    return db_->Write([&] {
+      return db_->Exec(
+                 "UPDATE tasks SET lease_until_ms = ? WHERE job_uuid = ? AND idx = ? "
+                 "AND state = 'running' AND worker_node = ? AND worker_id = ? AND attempts = ?",
+                 core::NowUnixMs() + lease_ms, task.job_uuid, task.index, worker.node,
+                 worker.pid, task.attempts) > 0;
     });
+  }
+
+  bool WaitForTask(int64_t timeout_ms) override { return waits_.WaitForTask(timeout_ms); }
+
+  bool WaitForJob(const std::string& uuid, int64_t timeout_ms) override {
+    return waits_.WaitForJob(uuid, timeout_ms);
   }
 
   std::optional<std::string> UploadOf(const std::string& job_uuid) override {
@@ -581,6 +580,7 @@ class SqlStore final : public Store {
               task.job_uuid, name, Blob{data});
         db_->Exec("DELETE FROM uploads WHERE job_uuid = ?", task.job_uuid);
         QueueDelivery(task.job_uuid, "job.done");
+        Sql::Notify(*db_, kJobChannel, task.job_uuid);
         return {};
       });
     } catch (const DbError& e) {
@@ -682,6 +682,7 @@ class SqlStore final : public Store {
             "WHERE state = 'running' AND worker_node = ? AND worker_id = ?",
             node, static_cast<int64_t>(pid));
       }
+      Sql::Notify(*db_, kTaskChannel, "");
     });
   }
 
@@ -1059,6 +1060,48 @@ class SqlStore final : public Store {
     return job;
   }
 
+  std::optional<Task> ClaimTaskIn(const WorkerId& worker, int64_t lease_ms, TaskFilter filter) {
+    const std::string tier = filter == TaskFilter::kVlmTier      ? " AND j.tier = 'vlm'"
+                             : filter == TaskFilter::kOtherTiers ? " AND j.tier <> 'vlm'"
+                                                                 : "";
+    // Idle workers poll: an empty queue is answered without the write lock.
+    {
+      Rows rows = db_->Query(
+          "SELECT 1 FROM tasks t JOIN jobs j ON j.uuid = t.job_uuid WHERE t.state = 'queued'" +
+          tier + " LIMIT 1");
+      if (!rows.Next()) return std::nullopt;
+    }
+    return db_->Write([&]() -> std::optional<Task> {
+      // The next job (its class, then fewest pages started, then the
+      // oldest) and its first queued page; on PostgreSQL a task another
+      // claim holds is passed over.
+      Task task;
+      Rows rows = db_->Query(
+          "SELECT j.uuid, j.recipe_json, j.format, t.idx, t.ordinal, t.attempts "
+          "FROM tasks t JOIN jobs j ON j.uuid = t.job_uuid "
+          "WHERE t.state = 'queued' AND j.status IN ('pending', 'processing')" +
+          tier +
+          " ORDER BY j.priority DESC, j.pages_started, j.created_at_ms, j.rowid, t.ordinal "
+          "LIMIT 1" + Sql::Lock("t", /*skip_locked=*/true));
+      if (!rows.Next()) return std::nullopt;
+      task.job_uuid = rows.Text(0);
+      task.recipe_json = rows.Text(1);
+      task.format = rows.Text(2);
+      task.index = static_cast<int>(rows.Int(3));
+      task.ordinal = static_cast<int>(rows.Int(4));
+      task.attempts = static_cast<int>(rows.Int(5)) + 1;
+      db_->Exec(
+          "UPDATE tasks SET state = 'running', worker_node = ?, worker_id = ?, "
+          "lease_until_ms = ?, attempts = attempts + 1 WHERE job_uuid = ? AND idx = ?",
+          worker.node, worker.pid, core::NowUnixMs() + lease_ms, task.job_uuid, task.index);
+      db_->Exec(
+          "UPDATE jobs SET pages_started = pages_started + 1, status = 'processing' "
+          "WHERE uuid = ?",
+          task.job_uuid);
+      return task;
+    });
+  }
+
   // With `lock`, the account stays locked until the transaction ends.
   std::optional<Account> FindAccountIn(const std::string& name, bool lock = false) {
     static const std::string sql =
@@ -1135,6 +1178,7 @@ class SqlStore final : public Store {
         "INSERT INTO tasks (job_uuid, idx, ordinal, state) VALUES (?, ?, ?, 'queued') "
         "ON CONFLICT (job_uuid, idx) DO NOTHING",
         uuid, kAssembly, ordinal);
+    Sql::Notify(*db_, kTaskChannel, "");
   }
 
   void Requeue(const std::string& uuid, int index) {
@@ -1143,6 +1187,7 @@ class SqlStore final : public Store {
         "WHERE job_uuid = ? AND idx = ?",
         uuid, index);
     db_->Exec("UPDATE jobs SET pages_started = MAX(0, pages_started - 1) WHERE uuid = ?", uuid);
+    Sql::Notify(*db_, kTaskChannel, "");
   }
 
   struct Reservation {
@@ -1220,6 +1265,7 @@ class SqlStore final : public Store {
         std::string(core::CodeName(error.code)), error.message, core::NowUnixMs(), uuid);
     db_->Exec("DELETE FROM uploads WHERE job_uuid = ?", uuid);
     QueueDelivery(uuid, "job.failed");
+    Sql::Notify(*db_, kJobChannel, uuid);
     return {};
   }
 
@@ -1255,6 +1301,7 @@ class SqlStore final : public Store {
   }
 
   std::unique_ptr<Connection> db_;
+  Waits waits_;
 };
 
 }  // namespace sql

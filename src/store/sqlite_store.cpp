@@ -1,7 +1,10 @@
 // The SQLite store: SqlStore on one SQLite database in WAL mode that the
 // server and its worker processes share; every change is one IMMEDIATE
 // transaction, which serialises writers.
+#include <algorithm>
+#include <chrono>
 #include <filesystem>
+#include <thread>
 
 #include "store/sql_store.h"
 #include "store/sqlite.h"
@@ -189,14 +192,50 @@ ALTER TABLE tasks ADD COLUMN worker_node TEXT NOT NULL DEFAULT '';
 
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
 
+// SQLite announces nothing: a waiter sleeps a little and looks again, the
+// sleep doubling while nothing turns up (a task found, or another job
+// waited for, starts it over).
+class PolledWaits {
+ public:
+  void BeforeClaim() {}
+  void Claimed(bool found) {
+    if (found) task_sleep_ms_ = kTaskSleepMs.first;
+  }
+  void BeforeRead(const std::string&) {}
+  bool WaitForTask(int64_t timeout_ms) { return Sleep(task_sleep_ms_, kTaskSleepMs, timeout_ms); }
+  bool WaitForJob(const std::string& uuid, int64_t timeout_ms) {
+    if (uuid != job_) {
+      job_ = uuid;
+      job_sleep_ms_ = kJobSleepMs.first;
+    }
+    return Sleep(job_sleep_ms_, kJobSleepMs, timeout_ms);
+  }
+
+ private:
+  static constexpr std::pair<int64_t, int64_t> kTaskSleepMs{5, 50}, kJobSleepMs{2, 20};
+
+  static bool Sleep(int64_t& sleep_ms, std::pair<int64_t, int64_t> range, int64_t timeout_ms) {
+    int64_t ms = std::clamp<int64_t>(timeout_ms, 0, sleep_ms);
+    std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+    sleep_ms = std::min(sleep_ms * 2, range.second);
+    return ms < timeout_ms;
+  }
+
+  int64_t task_sleep_ms_ = kTaskSleepMs.first;
+  int64_t job_sleep_ms_ = kJobSleepMs.first;
+  std::string job_;
+};
+
 // IMMEDIATE transactions serialise writers: no row is locked by hand.
 struct SqliteDialect {
   using Connection = store::Connection;
   using Rows = store::Rows;
   using Error = SqliteError;
+  using Waits = PolledWaits;
   static constexpr bool kRowLocks = false;
   static std::string Lock(std::string_view, bool) { return ""; }
   static bool TrySweepLock(Connection&) { return true; }
+  static void Notify(Connection&, std::string_view, const std::string&) {}
 };
 
 void Migrate(Connection& db) {
@@ -234,7 +273,7 @@ core::Result<std::unique_ptr<Store>> OpenSqlite(const std::string& data_dir) {
   try {
     std::unique_ptr<Connection> db = Connection::Open(path);
     Migrate(*db);
-    return std::make_unique<sql::SqlStore<SqliteDialect>>(std::move(db));
+    return std::make_unique<sql::SqlStore<SqliteDialect>>(std::move(db), PolledWaits());
   } catch (const SqliteError& e) {
     return core::Fail(ErrorCode::kInternal, "cannot open the database " + path, e.what());
   }

@@ -4,7 +4,8 @@
 // directory; several processes (the server and its workers) open the same
 // database. With PostgreSQL, any number of nodes on any machines share one
 // database. A Store object is not shared between threads: open one per
-// thread (opening SQLite is cheap; a PostgreSQL store is a connection).
+// thread (opening SQLite is cheap; PostgreSQL stores of one process share
+// a pool of connections, each borrowed for a statement or a transaction).
 //
 // Database failures (disk full, a corrupt file): methods returning a Result
 // or Status report them as kInternal; the other methods, AcceptJob
@@ -289,6 +290,27 @@ class Store {
   // lease until lease_ms from now.
   virtual std::optional<Task> ClaimTask(const WorkerId& worker, int64_t lease_ms,
                                         TaskFilter filter = TaskFilter::kAny) = 0;
+  // The heartbeat of a worker carrying out a task: moves the task's lease
+  // to lease_ms from now. False when the worker no longer holds it: its
+  // lease ran out and the task went back to the queue (or to another
+  // worker), or the task or its job ended. A claim is the worker's by its
+  // WorkerId and its attempt (task.attempts).
+  virtual bool RenewLease(const WorkerId& worker, const Task& task, int64_t lease_ms) = 0;
+
+  // Waiting instead of polling. WaitForTask returns when a task may have
+  // been queued, by any node, since this store's last ClaimTask began;
+  // WaitForJob when the job may have ended (done, failed) or been deleted
+  // since this store last read it with GetJob. Both return after
+  // timeout_ms at the latest, and may return early: look again either
+  // way. True unless the whole timeout_ms passed with no sign of a change.
+  // On PostgreSQL a change wakes the waiter (LISTEN/NOTIFY, one listening
+  // session per process, started by the first wait; that first wait
+  // returns at once). SQLite has no notifications: a wait is a short sleep
+  // (5 to 50 ms for tasks, 2 to 20 ms for a job, growing while nothing
+  // changes).
+  virtual bool WaitForTask(int64_t timeout_ms) = 0;
+  virtual bool WaitForJob(const std::string& uuid, int64_t timeout_ms) = 0;
+
   virtual std::optional<std::string> UploadOf(const std::string& job_uuid) = 0;
   // In one transaction: stores the page, counts it done, charges it (one
   // page, or its credits: the job's price when a vision-language model read

@@ -758,6 +758,140 @@ TEST_P(StoreTest, OverdueWorkers) {
   EXPECT_EQ(store_->OverdueWorkers(), std::vector<WorkerId>{Worker(4)});
 }
 
+TEST_P(StoreTest, RenewingALeaseKeepsItAndALostLeaseCannotBeRenewed) {
+  NewJob job = MakeJob(2);
+  ASSERT_TRUE(store_->AcceptJob(job, Anonymous(), allowance_).has_value());
+  // Claimed with a lease that has run out already: renewing it keeps it.
+  std::optional<Task> task = store_->ClaimTask(Worker(4), -1);
+  ASSERT_TRUE(task);
+  EXPECT_EQ(store_->OverdueWorkers(), std::vector<WorkerId>{Worker(4)});
+  EXPECT_TRUE(store_->RenewLease(Worker(4), *task, 60000));
+  EXPECT_TRUE(store_->OverdueWorkers().empty());
+  // Only its worker renews it: not another process, nor one of that id on another node.
+  EXPECT_FALSE(store_->RenewLease(Worker(5), *task, -1));
+  EXPECT_FALSE(store_->RenewLease(WorkerId{"node-b", 4}, *task, -1));
+  EXPECT_TRUE(store_->OverdueWorkers().empty());
+
+  // The lease runs out and the page goes back to the queue: lost.
+  ASSERT_TRUE(store_->RenewLease(Worker(4), *task, -1));
+  core::Error gone = core::MakeError(core::ErrorCode::kWorkerCrashed, "the worker stopped");
+  ASSERT_EQ(store_->ReleaseWorker(Worker(4), gone, true).size(), 1u);
+  EXPECT_FALSE(store_->RenewLease(Worker(4), *task, 60000));
+  // Claimed again, even by the same worker, it is a new claim: the old one stays lost.
+  std::optional<Task> again = store_->ClaimTask(Worker(4), 60000);
+  ASSERT_TRUE(again);
+  ASSERT_EQ(again->index, task->index);
+  EXPECT_EQ(again->attempts, 2);
+  EXPECT_FALSE(store_->RenewLease(Worker(4), *task, -1));
+  EXPECT_TRUE(store_->RenewLease(Worker(4), *again, 60000));
+  EXPECT_TRUE(store_->OverdueWorkers().empty());
+
+  // A page done, or of a failed job, has no lease left.
+  ASSERT_TRUE(store_->CompletePage(*again, MakePage(again->index, "w"), "").has_value());
+  EXPECT_FALSE(store_->RenewLease(Worker(4), *again, 60000));
+  std::optional<Task> second = store_->ClaimTask(Worker(6), 60000);
+  ASSERT_TRUE(second);
+  ASSERT_TRUE(store_->FailJob(job.uuid, core::MakeError(core::ErrorCode::kCorrupt, "bad")));
+  EXPECT_FALSE(store_->RenewLease(Worker(6), *second, 60000));
+  EXPECT_EQ(store_->UsageOf(Anonymous(), allowance_).used, 1) << "the page done, charged once";
+}
+
+// A wait that a change should end: long, so that only a wake-up that never
+// comes lets it run out (and the test fail).
+constexpr int64_t kWakeWaitMs = 120000;
+
+TEST_P(StoreTest, AWaitingWorkerWakesWhenATaskIsQueued) {
+  std::atomic<int> waits{0};
+  std::vector<bool> woken;
+  std::optional<Task> claimed;
+  std::thread worker([&] {
+    std::unique_ptr<Store> store = Open();
+    while (!(claimed = store->ClaimTask(Worker(1), 60000))) {
+      ++waits;
+      woken.push_back(store->WaitForTask(kWakeWaitMs));
+    }
+  });
+  // Queued once the worker has looked and found nothing.
+  while (waits.load() == 0) std::this_thread::yield();
+  ASSERT_TRUE(store_->AcceptJob(MakeJob(1), Anonymous(), allowance_).has_value());
+  worker.join();
+  ASSERT_TRUE(claimed);
+  EXPECT_EQ(claimed->index, 0);
+  for (bool woke : woken) EXPECT_TRUE(woke) << "a wait ran out instead of waking";
+
+  // A page put back in the queue wakes a waiter too.
+  EXPECT_FALSE(store_->ClaimTask(Worker(2), 60000));
+  store_->WaitForTask(kWakeWaitMs);  // the first wait of a store may end at once
+  EXPECT_FALSE(store_->ClaimTask(Worker(2), 60000));
+  if (IsPostgres()) {
+    // Nothing queued: the wait runs out.
+    EXPECT_FALSE(store_->WaitForTask(200));
+    EXPECT_FALSE(store_->ClaimTask(Worker(2), 60000));
+  }
+  std::unique_ptr<Store> other = Open();
+  core::Error gone = core::MakeError(core::ErrorCode::kWorkerCrashed, "the worker stopped");
+  ASSERT_EQ(other->ReleaseWorker(Worker(1), gone, true).size(), 1u);
+  EXPECT_TRUE(store_->WaitForTask(kWakeWaitMs));
+  EXPECT_TRUE(store_->ClaimTask(Worker(2), 60000));
+}
+
+TEST_P(StoreTest, AWaitingPostWakesWhenItsJobEnds) {
+  NewJob job = MakeJob(1);
+  ASSERT_TRUE(store_->AcceptJob(job, Anonymous(), allowance_).has_value());
+  std::optional<JobRow> row = store_->GetJob(job.uuid);
+  std::atomic<bool> waiting{false}, gave_up{false};
+  std::thread finisher([&] {
+    std::unique_ptr<Store> store = Open();
+    while (!waiting.load()) std::this_thread::yield();
+    std::optional<Task> page = store->ClaimTask(Worker(1), 60000);
+    bool ok = page && store->CompletePage(*page, MakePage(page->index, "w"), "").has_value();
+    std::optional<Task> assembly = ok ? store->ClaimTask(Worker(1), 60000) : std::nullopt;
+    ok = assembly && assembly->index == kAssembly &&
+         store->FinishJob(*assembly, "en", {}, {}).has_value();
+    gave_up = !ok;
+  });
+  std::vector<bool> woken;
+  while (row && row->status != "done" && !gave_up.load()) {
+    waiting = true;
+    woken.push_back(store_->WaitForJob(job.uuid, kWakeWaitMs));
+    row = store_->GetJob(job.uuid);
+  }
+  finisher.join();
+  ASSERT_FALSE(gave_up.load()) << "the job could not be run";
+  ASSERT_TRUE(row);
+  EXPECT_EQ(row->status, "done");
+  for (bool woke : woken) EXPECT_TRUE(woke) << "a wait ran out instead of waking";
+
+  // Deleted, a job wakes its waiter too; another job's end does not.
+  NewJob other = MakeJob(1);
+  ASSERT_TRUE(store_->AcceptJob(other, Anonymous(), allowance_).has_value());
+  std::unique_ptr<Store> second = Open();
+  ASSERT_TRUE(store_->GetJob(other.uuid));
+  ASSERT_TRUE(second->DeleteJob(job.uuid));
+  if (IsPostgres()) {
+    EXPECT_FALSE(store_->WaitForJob(other.uuid, 200));
+  }
+  ASSERT_TRUE(store_->GetJob(other.uuid));
+  ASSERT_TRUE(second->DeleteJob(other.uuid));
+  EXPECT_TRUE(store_->WaitForJob(other.uuid, kWakeWaitMs));
+  EXPECT_FALSE(store_->GetJob(other.uuid));
+}
+
+TEST_P(StoreTest, StoresOfOneProcessShareTheirSessions) {
+  if (!IsPostgres()) GTEST_SKIP() << "a SQLite store is its own file handle";
+  std::vector<std::unique_ptr<Store>> stores;
+  for (int i = 0; i < 20; ++i) {
+    stores.push_back(Open());
+    ASSERT_TRUE(stores.back());
+    EXPECT_FALSE(stores.back()->GetJob("none"));
+  }
+  // Each statement borrowed the one idle session: no store kept one of its own.
+  EXPECT_EQ(TestPostgres::Query(location_.db_url,
+                                "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = "
+                                "current_database() AND pid <> pg_backend_pid()"),
+            "1");
+}
+
 // ---- lifetime ---------------------------------------------------------------
 
 TEST_P(StoreTest, DeleteExpired) {
