@@ -23,8 +23,9 @@ bool IsHanPage(const core::Page& page);
 
 // Improves `page` (Tesseract's reading, boxes in pixels of `upright`) with
 // `second`'s readings, within options.deadline (past it, the lines not yet
-// re-read keep Tesseract's text). Line and word boxes stay Tesseract's
-// lines; words get boxes from the recognizer's time steps.
+// re-read keep Tesseract's text). A line read again keeps Tesseract's line
+// box, its words get boxes from the recognizer's time steps; a page read
+// whole takes PP-OCR's blocks, lines and boxes.
 void ReadAgain(const Pix* upright, core::Page& page, paddle::PaddleEngine& second,
                const RecognizeOptions& options);
 
