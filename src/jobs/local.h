@@ -22,6 +22,7 @@ struct LocalResult {
 struct LocalOptions {
   const vlm::Config* vlm = nullptr;  // the vlm tier's model server, if any
   int jobs = 1;                      // pages read at once, each on a thread with its own engine
+  ocr::SecondReaderSetup second_reader;  // PP-OCRv4 beside Tesseract (off by default)
   // Called with 0 before the first page, then after each page from the
   // thread that read it (one at a time).
   std::function<void(int pages_done, int page_count)> progress;

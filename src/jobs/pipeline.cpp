@@ -46,6 +46,9 @@ ocr::RecognizeOptions OcrOptions(const Recipe& recipe, int dpi,
   options.dpi = dpi;
   options.accurate = recipe.tier == "vlm";
   options.deadline = deadline;
+  // The second recognizer reads where the vlm tier is served locally, and
+  // Chinese (detected Han pages too: the engine sees those).
+  options.second_reading = recipe.tier == "vlm" || recipe.tesseract.find("chi_") != std::string::npos;
   return options;
 }
 

@@ -79,7 +79,9 @@ pid_t Supervisor::Spawn() {
                                    "--lease", std::to_string(config_.lease_ms / 1000.0),
                                    "--max-pixels", std::to_string(config_.limits.max_pixels),
                                    "--dpi", std::to_string(config_.limits.dpi),
-                                   "--engine", config_.engine};
+                                   "--engine", config_.engine,
+                                   "--second-reader", ocr::SecondReaderName(config_.second_reader.mode),
+                                   "--paddle-models", config_.second_reader.Models()};
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

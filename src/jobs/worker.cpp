@@ -160,7 +160,7 @@ int RunLane(const Config& config, const store::WorkerId& worker, const std::atom
     return 1;
   }
   store::Store& store = **opened;
-  auto engine = ocr::MakeEngine(config.engine);
+  auto engine = ocr::MakeEngine(config.engine, config.second_reader);
   if (!engine) {
     std::cerr << "worker: " << engine.error().message << "\n";
     return 1;

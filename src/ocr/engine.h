@@ -27,7 +27,28 @@ struct RecognizeOptions {
   bool accurate = false;
   // Past it, recognition stops and Recognize returns kTimeout.
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  // The page is one the second recognizer reads where Tesseract is unsure
+  // (an engine with --second-reader auto; Han pages are read anyway).
+  bool second_reading = false;
 };
+
+// When the second recognizer (PP-OCRv4, src/ocr/paddle) re-reads lines
+// that Tesseract read with low confidence: never; on pages that ask for it
+// (RecognizeOptions::second_reading) and on Han pages; on every page.
+enum class SecondReader { kOff, kAuto, kOn };
+// "off", "auto", "on"; kInvalidParameter otherwise.
+core::Result<SecondReader> ParseSecondReader(std::string_view name);
+const char* SecondReaderName(SecondReader mode);
+
+struct SecondReaderSetup {
+  SecondReader mode = SecondReader::kOff;
+  std::string models;  // the converted models' folder; "" for the build's own
+  std::string Models() const;
+};
+
+// Whether the setup can run: kUnavailable naming the missing model and
+// the remedy when the mode needs models that are not there.
+core::Status CheckSecondReader(const SecondReaderSetup& setup);
 
 class Engine {
  public:
@@ -45,11 +66,18 @@ class Engine {
 // model sets (an LRU by language set) between pages.
 std::unique_ptr<Engine> MakeTesseractEngine(int max_models = 3);
 
+// The Tesseract engine with the second recognizer as `setup` says
+// (kOff: the plain Tesseract engine). kUnavailable as CheckSecondReader.
+core::Result<std::unique_ptr<Engine>> MakeTesseractEngine(const SecondReaderSetup& setup,
+                                                          int max_models = 3);
+
 // The engine a worker runs, by name: "tesseract" (also ""), or, for tests
 // of the page time limit, "slow:MS[:LANGS]": Tesseract after a wait of MS
 // milliseconds that ignores the deadline, as a decoder stuck on a hostile
 // file would; with LANGS (Tesseract codes joined by '+'), only pages asked
-// in one of those languages wait. kInvalidParameter for any other name.
-core::Result<std::unique_ptr<Engine>> MakeEngine(std::string_view name);
+// in one of those languages wait. kInvalidParameter for any other name;
+// kUnavailable when the second recognizer's models are missing.
+core::Result<std::unique_ptr<Engine>> MakeEngine(std::string_view name,
+                                                 const SecondReaderSetup& second = {});
 
 }  // namespace ocrchat::ocr

@@ -37,8 +37,9 @@ class SlowEngine : public Engine {
 
 }  // namespace
 
-core::Result<std::unique_ptr<Engine>> MakeEngine(std::string_view name) {
-  if (name.empty() || name == "tesseract") return MakeTesseractEngine();
+core::Result<std::unique_ptr<Engine>> MakeEngine(std::string_view name,
+                                                 const SecondReaderSetup& second) {
+  if (name.empty() || name == "tesseract") return MakeTesseractEngine(second);
   if (name.starts_with("slow:")) {
     std::vector<std::string> parts = core::Split(std::string(name.substr(5)), ':');
     int delay_ms = -1;
@@ -49,7 +50,9 @@ core::Result<std::unique_ptr<Engine>> MakeEngine(std::string_view name) {
     if (delay_ms >= 0 && parts.size() <= 2) {
       std::vector<std::string> languages;
       if (parts.size() == 2) languages = core::Split(parts[1], '+');
-      return std::make_unique<SlowEngine>(MakeTesseractEngine(), delay_ms, std::move(languages));
+      auto inner = MakeTesseractEngine(second);
+      if (!inner) return std::unexpected(inner.error());
+      return std::make_unique<SlowEngine>(std::move(*inner), delay_ms, std::move(languages));
     }
   }
   return core::Fail(core::ErrorCode::kInvalidParameter,

@@ -21,6 +21,8 @@
 #include "core/text.h"
 #include "ocr/engine.h"
 #include "ocr/languages.h"
+#include "ocr/paddle/paddle.h"
+#include "ocr/second_reading.h"
 
 namespace ocrchat::ocr {
 namespace {
@@ -400,7 +402,10 @@ OwnedPix SampleOfText(Pix* image, const core::Page& page) {
 
 class TesseractEngine final : public Engine {
  public:
-  explicit TesseractEngine(int max_models) : max_models_(std::max(1, max_models)) {
+  explicit TesseractEngine(int max_models,
+                           std::unique_ptr<paddle::PaddleEngine> second = nullptr,
+                           SecondReader second_mode = SecondReader::kOff)
+      : max_models_(std::max(1, max_models)), second_(std::move(second)), second_mode_(second_mode) {
     setMsgSeverity(L_SEVERITY_NONE);
   }
 
@@ -544,6 +549,7 @@ class TesseractEngine final : public Engine {
     page.width = pixGetWidth(upright.get());
     page.height = pixGetHeight(upright.get());
     page.dpi = options.dpi;
+    if (WantsSecondReading(page, options)) ReadAgain(upright.get(), page, *second_, options);
     return page;
   }
 
@@ -583,6 +589,11 @@ class TesseractEngine final : public Engine {
       if (rotated) return rotated;
     }
     return work;
+  }
+
+  bool WantsSecondReading(const core::Page& page, const RecognizeOptions& options) const {
+    if (!second_ || second_mode_ == SecondReader::kOff) return false;
+    return second_mode_ == SecondReader::kOn || options.second_reading || IsHanPage(page);
   }
 
   std::string DefaultLanguage() const {
@@ -762,12 +773,22 @@ class TesseractEngine final : public Engine {
   int max_models_;
   std::list<std::pair<std::string, Api>> models_;
   Api osd_;
+  std::unique_ptr<paddle::PaddleEngine> second_;
+  SecondReader second_mode_;
 };
 
 }  // namespace
 
 std::unique_ptr<Engine> MakeTesseractEngine(int max_models) {
   return std::make_unique<TesseractEngine>(max_models);
+}
+
+core::Result<std::unique_ptr<Engine>> MakeTesseractEngine(const SecondReaderSetup& setup,
+                                                          int max_models) {
+  if (setup.mode == SecondReader::kOff) return MakeTesseractEngine(max_models);
+  auto second = paddle::PaddleEngine::Open(setup.Models());
+  if (!second) return std::unexpected(second.error());
+  return std::make_unique<TesseractEngine>(max_models, std::move(*second), setup.mode);
 }
 
 }  // namespace ocrchat::ocr
