@@ -28,11 +28,13 @@ inline std::filesystem::path CorpusDir() {
 }
 
 // The job JSON `ocrchat ocr <input> --format json` gives, kept in the corpus
-// folder as <name>.json so that it is recognised once; null when it fails.
+// folder as <name>.json so that it is recognised once per build of the
+// binary (a copy older than the binary is read again); null when it fails.
 inline nlohmann::json CachedOcrJob(const std::string& input, const std::string& name) {
   namespace fs = std::filesystem;
   fs::path cached = CorpusDir() / (name + ".json");
-  if (!fs::exists(cached)) {
+  std::error_code ec;
+  if (!fs::exists(cached) || fs::last_write_time(cached, ec) < fs::last_write_time(OCRCHAT_BINARY, ec)) {
     fs::create_directories(cached.parent_path());
     // Tests running at once may recognise the same file: each writes its own
     // partial file, and the rename is atomic.
