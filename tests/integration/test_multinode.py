@@ -142,16 +142,17 @@ class MultiNodeTest(unittest.TestCase):
 
     def test_worker_node_killed_mid_page(self):
         first, second = self.api_node("api-1"), self.api_node("api-2")
-        # Every page takes 1.5 s, so that the kill lands mid-page; a page's
-        # lease is its time limit (3 s) and the 5 s grace.
-        victim = self.worker_node("worker-1", engine="slow:1500", page_timeout="3")
+        # Every page takes 1.5 s more, so that the kill lands mid-page. The
+        # time limit is far beyond any page's reading on a slow machine: the
+        # dead node's page comes back when its lease (30 s) runs out.
+        victim = self.worker_node("worker-1", engine="slow:1500", page_timeout="120")
         token = self.new_token("bo", 100)
         posted = first.post(scanned_pdf(self.work, 2), token, data={"language": "en"}, timeout=60)
         uuid = posted.json()["uuid"]
         self.wait_for(lambda: self.sql(
             "SELECT 1 FROM tasks WHERE state = 'running' AND worker_node = 'worker-1'"),
             "worker-1 holding a page")
-        survivor = self.worker_node("worker-2", engine="slow:1500", page_timeout="3")
+        survivor = self.worker_node("worker-2", engine="slow:1500", page_timeout="120")
         victim.send_signal(signal.SIGKILL)
         victim.wait()
         done = second.wait(uuid, token, timeout=300)
