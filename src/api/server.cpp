@@ -601,6 +601,7 @@ class Api {
                        "the job is " + job->status + ": downloads are ready when it is done");
     core::Document document = DocumentOf(*job);
     exports::JobInfo info = InfoOf(*job);
+    info.fields = jobs::StoredFields(Store(), *job);
     std::string body;
     switch (*format) {
       case exports::Format::kTxt: body = exports::WriteText(document); break;

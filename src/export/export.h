@@ -39,11 +39,15 @@ struct JobInfo {
   std::string completed_at;  // "" while not finished
   std::optional<core::Error> error;
   std::vector<std::string> warnings;
+  // The fields as extracted when the job was assembled; without them,
+  // JobFields extracts them from the pages.
+  std::optional<fields::Fields> fields;
 };
 
 // The fields a finished job carries: always with the tool extract-fields,
 // otherwise when the document reads as an invoice or a receipt. nullopt
-// while the job is not done. Computed from the pages at each call.
+// while the job is not done. Those in info.fields, or else extracted from
+// the document's pages.
 std::optional<fields::Fields> JobFields(const JobInfo& info, const core::Document& document);
 
 // The SPEC's job object. While not done, text and markdown are "" and

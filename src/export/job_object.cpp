@@ -39,7 +39,7 @@ json Translation(const core::Document& document) {
 
 std::optional<fields::Fields> JobFields(const JobInfo& info, const core::Document& document) {
   if (info.status != "done") return std::nullopt;
-  fields::Fields found = fields::Extract(document);
+  fields::Fields found = info.fields ? *info.fields : fields::Extract(document);
   bool asked = info.tool && *info.tool == "extract-fields";
   if (!asked && found.type == fields::DocumentType::kOther) return std::nullopt;
   return found;

@@ -137,5 +137,9 @@ Fields Extract(const core::Document& document);
 // 1), "bbox", "confidence"[, "currency"]} or null, ..., "line_items": [...],
 // "line_items_partial"}.
 nlohmann::json ToJson(const Fields& fields);
+// The fields back from ToJson's form (all but label_bbox, which it leaves
+// out), with `fields` in the job object's order; nullopt for JSON of
+// another shape.
+std::optional<Fields> FromJson(const nlohmann::json& json);
 
 }  // namespace ocrchat::fields

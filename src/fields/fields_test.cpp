@@ -343,6 +343,36 @@ TEST(PairingTest, PlainTextIsOther) {
   EXPECT_EQ(Extract(core::Document{}).type, DocumentType::kOther);
 }
 
+TEST(PairingTest, JsonReadsBackAsTheFieldsItWasWrittenFrom) {
+  core::Document doc = Doc(LayoutPage({
+      {100, {{"Invoice # 1001", 100}}},
+      {140, {{"Date: 31/12/2017", 100}}},
+      {200, {{"Description", 100}, {"Qty", 800}, {"Price", 1100}, {"Amount", 1500}}},
+      {230, {{"Service A", 100}, {"12", 800}, {"$10.00", 1100}, {"$120.00", 1500}}},
+      {260, {{"Service B", 100}, {"5", 800}, {"$1.50", 1100}, {"$7.50", 1500}}},
+      {320, {{"Total:", 1100}, {"$127.50", 1500}}},
+  }));
+  Fields fields = Extract(doc);
+  nlohmann::json json = ToJson(fields);
+  std::optional<Fields> back = FromJson(json);
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(ToJson(*back), json);
+  EXPECT_EQ(back->type, DocumentType::kInvoice);
+  ASSERT_EQ(back->fields.size(), fields.fields.size());
+  for (size_t i = 0; i < fields.fields.size(); ++i) {
+    EXPECT_EQ(back->fields[i].name, fields.fields[i].name);
+    EXPECT_EQ(back->fields[i].value, fields.fields[i].value);
+    EXPECT_EQ(back->fields[i].currency, fields.fields[i].currency);
+  }
+  ASSERT_EQ(back->line_items.size(), 2u);
+  EXPECT_EQ(back->line_items[1].unit_price.value_or(""), "1.50");
+  EXPECT_FALSE(back->line_items_partial);
+
+  EXPECT_FALSE(FromJson(nlohmann::json::parse("[1, 2]")).has_value());
+  EXPECT_FALSE(FromJson(nlohmann::json::parse(R"({"document_type": "invoice", "total": {"confidence": "high"}})"))
+                   .has_value());
+}
+
 TEST(PairingTest, JsonCarriesPrintedAndNormalForms) {
   core::Document doc = Doc(LayoutPage({
       {100, {{"Invoice Number:", 100}, {"42183017", 600}}},

@@ -47,8 +47,17 @@ json WebhookJson(const std::optional<store::JobWebhook>& webhook) {
   return {{"url", webhook->url}, {"deliveries", std::move(deliveries)}};
 }
 
+std::optional<fields::Fields> StoredFields(store::Store& store, const store::JobRow& job) {
+  if (job.status != "done") return std::nullopt;
+  std::optional<std::string> stored = store.ArtifactOf(job.uuid, "fields");
+  if (!stored) return std::nullopt;
+  return fields::FromJson(json::parse(*stored, nullptr, false));
+}
+
 json JobJson(store::Store& store, const store::JobRow& job) {
-  json out = exports::JobObject(JobInfoOf(job), DocumentOf(store, job));
+  exports::JobInfo info = JobInfoOf(job);
+  info.fields = StoredFields(store, job);
+  json out = exports::JobObject(info, DocumentOf(store, job));
   out["webhook"] = WebhookJson(store.WebhookOf(job.uuid));
   return out;
 }

@@ -19,6 +19,9 @@ core::Document DocumentOf(store::Store& store, const store::JobRow& job);
 // "last_status_code", "last_error", "next_attempt_at"}]}, or null without a
 // webhook. No secret is in it.
 nlohmann::json WebhookJson(const std::optional<store::JobWebhook>& webhook);
+// The fields stored for a done job when it was assembled (nullopt for
+// other jobs, and for jobs assembled before fields were stored).
+std::optional<fields::Fields> StoredFields(store::Store& store, const store::JobRow& job);
 // The whole job object, `webhook` included.
 nlohmann::json JobJson(store::Store& store, const store::JobRow& job);
 

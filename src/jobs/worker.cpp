@@ -7,8 +7,9 @@
 #include <thread>
 
 #include "core/clock.h"
-#include "export/export.h"
 #include "core/text.h"
+#include "export/export.h"
+#include "fields/fields.h"
 #include "jobs/heartbeat.h"
 #include "jobs/pipeline.h"
 #include "ocr/languages.h"
@@ -130,6 +131,8 @@ void AssembleTask(store::Store& store, const store::Task& task, SourceCache& sou
       images.push_back(ImageFromBlob(store.PdfImageOf(task.job_uuid, page.index)));
     pdf = exports::WriteSearchablePdf(document, images);
   }
+  // Fields are extracted once here, not at each read of the job.
+  artifacts.emplace_back("fields", fields::ToJson(fields::Extract(document)).dump());
   if (pdf)
     artifacts.emplace_back("pdf", std::move(*pdf));
   else

@@ -13,7 +13,7 @@ import zipfile
 
 import requests
 
-from ocrchat_server import Server, testdata
+from ocrchat_server import Server, read_db, testdata
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOOLS = os.path.dirname(HERE)  # tests/: the npm tools the set-up installs
@@ -240,6 +240,10 @@ class ApiTest(unittest.TestCase):
         self.assertTrue(0 <= x0 < x1 and 0 <= y0 < y1)
         self.assertTrue(0 < fields["total"]["confidence"] <= 1)
         uuid = job["uuid"]
+        # Extracted once, when the job was assembled, and stored with it:
+        # reads of the job do not extract them again.
+        (stored,), = read_db(self.server, "SELECT data FROM artifacts WHERE job_uuid = ? AND name = 'fields'", uuid)
+        self.assertEqual(json.loads(stored), fields)
         downloaded = self.server.get("/api/v1/ocr/%s/download/?format=json" % uuid, self.token).json()
         self.assertEqual(downloaded["fields"], fields)
         csv = self.server.get("/api/v1/ocr/%s/download/?format=csv" % uuid, self.token).text
