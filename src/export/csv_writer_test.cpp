@@ -169,6 +169,18 @@ TEST(CsvWriterTest, FieldsOnlyForInvoicesReceiptsOrTheTool) {
   EXPECT_TRUE(JobObject(info, doc)["fields"].is_null());
 }
 
+TEST(CsvWriterTest, StoredFieldsAreUsedAsTheyAre) {
+  core::Document doc = InvoiceDocument();
+  JobInfo info;
+  info.fields = fields::FromJson(fields::ToJson(*JobFields(info, doc)));
+  ASSERT_TRUE(info.fields);
+  EXPECT_EQ(JobObject(info, doc)["fields"], JobObject(JobInfo{}, doc)["fields"]);
+  EXPECT_EQ(WriteCsv(doc, JobFields(info, doc)), WriteCsv(doc, JobFields(JobInfo{}, doc)));
+  // What was stored is what a reader gets, not the pages read again.
+  info.fields->fields.clear();
+  EXPECT_TRUE(JobObject(info, doc)["fields"]["total"].is_null());
+}
+
 TEST(CsvWriterTest, EmptyDocumentHasHeaderOnly) {
   EXPECT_EQ(WriteCsv(core::Document{}), "page,line,text,confidence\r\n");
 }
