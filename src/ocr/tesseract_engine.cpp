@@ -383,33 +383,21 @@ bool IsInstalledModel(const std::string& model) {
   return std::find(installed.begin(), installed.end(), model) != installed.end();
 }
 
-// Lines of text in a sample for trying models on.
-constexpr size_t kSampleLines = 4;
-// language=auto chooses the model on a sample of a page with at least this
-// many lines; on a shorter page the sample would be most of a reading.
-constexpr size_t kSampledPageLines = 12;
-
-// The part of `image` around `box`, or the whole image for an empty box.
-OwnedPix SampleAt(const Pix* image, const core::Box& box) {
-  Pix* source = const_cast<Pix*>(image);
-  if (box.Empty()) return OwnedPix(pixClone(source));
-  int pad = 20;
-  Box* clip = boxCreate(std::max(0, box.x0 - pad), std::max(0, box.y0 - pad),
-                        box.Width() + 2 * pad, box.Height() + 2 * pad);
-  OwnedPix sample(pixClipRectangle(source, clip, nullptr));
-  boxDestroy(&clip);
-  return sample ? std::move(sample) : OwnedPix(pixClone(source));
-}
-
 // The first lines of text a reading found (any reading locates text even
 // when it misreads it), as a smaller image for trying models on.
 OwnedPix SampleOfText(Pix* image, const core::Page& page) {
   core::Box box;
-  size_t lines = 0;
+  int lines = 0;
   for (const core::Block& block : page.blocks)
     for (const core::Line& line : block.lines)
-      if (lines++ < kSampleLines) box = box.Union(line.bbox);
-  return SampleAt(image, box);
+      if (lines++ < 4) box = box.Union(line.bbox);
+  if (box.Empty()) return OwnedPix(pixClone(image));
+  int pad = 20;
+  Box* clip = boxCreate(std::max(0, box.x0 - pad), std::max(0, box.y0 - pad),
+                        box.Width() + 2 * pad, box.Height() + 2 * pad);
+  OwnedPix sample(pixClipRectangle(image, clip, nullptr));
+  boxDestroy(&clip);
+  return sample ? std::move(sample) : OwnedPix(pixClone(image));
 }
 
 class TesseractEngine final : public Engine {
@@ -432,15 +420,6 @@ class TesseractEngine final : public Engine {
     std::string languages = automatic ? DefaultLanguage() : options.languages;
     if (languages.empty())
       return core::Fail(ErrorCode::kUnavailable, "no Tesseract language model is installed");
-
-    // On a page of many lines the model is chosen on a sample of them, and
-    // the page is read in full once rather than in English first.
-    bool sampled = false;
-    if (automatic)
-      if (std::optional<std::string> chosen = ModelFromSample(upright.get(), languages, options)) {
-        languages = *chosen;
-        sampled = true;
-      }
 
     auto best = Read(upright.get(), languages, tesseract::PSM_AUTO, options);
     if (!best) return std::unexpected(best.error());
@@ -535,7 +514,7 @@ class TesseractEngine final : public Engine {
 
     // Automatic language: read again with the model for the language the
     // text is in, when that is not the one used.
-    if (automatic && !sampled) {
+    if (automatic) {
       std::string detected = DetectTextLanguage(best->page.Text());
       if (!detected.empty() && detected != languages && SameScriptFamily(detected, languages)) {
         auto retry = Read(upright.get(), detected, tesseract::PSM_AUTO, options);
@@ -610,69 +589,6 @@ class TesseractEngine final : public Engine {
       if (rotated) return rotated;
     }
     return work;
-  }
-
-  // The model for a language=auto page, chosen on a sample of its first
-  // lines (lines spread over the page chose worse on receipts): `first` (English), or the model of the script OSD names on the
-  // sample when `first` reads it poorly; then the model of the language the
-  // sample's text is in, when it reads the sample as well. nullopt when the
-  // page has too few lines for a sample to save a reading, is turned, or
-  // reads poorly in each model tried: the page takes the full search.
-  std::optional<std::string> ModelFromSample(const Pix* upright, const std::string& first,
-                                             const RecognizeOptions& options) {
-    std::vector<core::Box> lines = TextLines(upright, first, options);
-    if (lines.size() < kSampledPageLines) return std::nullopt;
-    core::Box box;
-    for (size_t i = 0; i < kSampleLines; ++i) box = box.Union(lines[i]);
-    OwnedPix sample = SampleAt(upright, box);
-    std::string model = first;
-    auto reading = Read(sample.get(), model, tesseract::PSM_AUTO, options);
-    if (!reading) return std::nullopt;
-    if (IsPoor(*reading)) {
-      Orientation osd = DetectOrientation(sample.get());
-      if (osd.rotate != 0) return std::nullopt;
-      std::string script_model = ModelForScript(osd.script);
-      if (script_model.empty() || script_model == model) return std::nullopt;
-      auto other = Read(sample.get(), script_model, tesseract::PSM_AUTO, options);
-      if (!other || IsPoor(*other) || other->fragmented) return std::nullopt;
-      reading = std::move(other);
-      model = script_model;
-    }
-    std::string detected = DetectTextLanguage(reading->page.Text());
-    if (!detected.empty() && detected != model && SameScriptFamily(detected, model)) {
-      auto retry = Read(sample.get(), detected, tesseract::PSM_AUTO, options);
-      if (retry && retry->confidence + 0.02f >= reading->confidence &&
-          retry->coverage + 0.05 >= reading->coverage)
-        model = detected;
-    }
-    if (std::getenv("OCRCHAT_DEBUG_OCR"))
-      std::fprintf(stderr, "sample of %zu lines of %zu: %s\n", kSampleLines, lines.size(),
-                   model.c_str());
-    return model;
-  }
-
-  // The boxes of the page's text lines, in reading order, from layout
-  // analysis alone (no recognition).
-  std::vector<core::Box> TextLines(const Pix* image, const std::string& languages,
-                                   const RecognizeOptions& options) {
-    std::vector<core::Box> out;
-    auto api = Acquire(languages);
-    if (!api) return out;
-    tesseract::TessBaseAPI& tess = **api;
-    tess.SetPageSegMode(tesseract::PSM_AUTO);
-    tess.SetImage(const_cast<Pix*>(image));
-    tess.SetSourceResolution(std::clamp(options.dpi, 70, 2400));
-    std::unique_ptr<tesseract::PageIterator> it(tess.AnalyseLayout());
-    if (it && !it->Empty(tesseract::RIL_TEXTLINE)) {
-      do {
-        if (!PTIsTextType(it->BlockType())) continue;
-        int l = 0, t = 0, r = 0, b = 0;
-        if (it->BoundingBox(tesseract::RIL_TEXTLINE, &l, &t, &r, &b)) out.push_back({l, t, r, b});
-      } while (it->Next(tesseract::RIL_TEXTLINE));
-    }
-    it.reset();
-    tess.Clear();
-    return out;
   }
 
   bool WantsSecondReading(const core::Page& page, const RecognizeOptions& options) const {
