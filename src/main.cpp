@@ -140,6 +140,7 @@ int RunOcr(const OcrArgs& args) {
   jobs::LocalOptions options;
   options.vlm = &args.vlm;
   options.second_reader = *second;
+  options.second_reader.load_at_start = false;
   options.jobs = args.jobs > 0 ? args.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   const auto started = std::chrono::steady_clock::now();
   if (isatty(STDERR_FILENO))

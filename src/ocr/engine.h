@@ -43,6 +43,10 @@ const char* SecondReaderName(SecondReader mode);
 struct SecondReaderSetup {
   SecondReader mode = SecondReader::kOff;
   std::string models;  // the converted models' folder; "" for the build's own
+  // Load the models when the engine is made, so that a model that does not
+  // load is a start-up error (serve, worker); otherwise at their first use
+  // (the command line, where most pages never need them).
+  bool load_at_start = true;
   std::string Models() const;
 };
 

@@ -786,7 +786,7 @@ std::unique_ptr<Engine> MakeTesseractEngine(int max_models) {
 core::Result<std::unique_ptr<Engine>> MakeTesseractEngine(const SecondReaderSetup& setup,
                                                           int max_models) {
   if (setup.mode == SecondReader::kOff) return MakeTesseractEngine(max_models);
-  auto second = paddle::PaddleEngine::Open(setup.Models());
+  auto second = paddle::PaddleEngine::Open(setup.Models(), setup.load_at_start);
   if (!second) return std::unexpected(second.error());
   return std::make_unique<TesseractEngine>(max_models, std::move(*second), setup.mode);
 }

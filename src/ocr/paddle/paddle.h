@@ -34,8 +34,11 @@ struct LineReading {
 // reused for another input shape.
 class PaddleEngine final : public Engine {
  public:
-  // The models of `dir`; kUnavailable as CheckModels says.
-  static core::Result<std::unique_ptr<PaddleEngine>> Open(const std::string& dir);
+  // The models of `dir`; kUnavailable as CheckModels says, or, with
+  // `load_now`, when OpenCV cannot load them (without it, a model that does
+  // not load fails the first page that needs it).
+  static core::Result<std::unique_ptr<PaddleEngine>> Open(const std::string& dir,
+                                                          bool load_now = true);
   ~PaddleEngine() override;
   PaddleEngine(const PaddleEngine&) = delete;
   PaddleEngine& operator=(const PaddleEngine&) = delete;

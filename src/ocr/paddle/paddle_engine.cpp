@@ -243,7 +243,7 @@ core::Status CheckModels(const std::string& dir) {
   return {};
 }
 
-core::Result<std::unique_ptr<PaddleEngine>> PaddleEngine::Open(const std::string& dir) {
+core::Result<std::unique_ptr<PaddleEngine>> PaddleEngine::Open(const std::string& dir, bool load_now) {
   if (auto ok = CheckModels(dir); !ok) return std::unexpected(ok.error());
   auto nets = std::make_unique<Nets>();
   nets->dir = dir;
@@ -257,12 +257,14 @@ core::Result<std::unique_ptr<PaddleEngine>> PaddleEngine::Open(const std::string
   // One thread per page, as Tesseract runs: workers are one per core.
   cv::setNumThreads(1);
   // A model that does not load is found now, not on the first page.
-  try {
-    nets->Detector({kDetLongestSide, kDetLongestSide});
-    nets->Recognizer(nets->rec_widths.front());
-  } catch (const cv::Exception& e) {
-    return core::Fail(ErrorCode::kUnavailable,
-                      "the PP-OCR models in " + dir + " could not be loaded: " + e.what());
+  if (load_now) {
+    try {
+      nets->Detector({kDetLongestSide, kDetLongestSide});
+      nets->Recognizer(nets->rec_widths.front());
+    } catch (const cv::Exception& e) {
+      return core::Fail(ErrorCode::kUnavailable,
+                        "the PP-OCR models in " + dir + " could not be loaded: " + e.what());
+    }
   }
   return std::unique_ptr<PaddleEngine>(new PaddleEngine(std::move(nets)));
 }

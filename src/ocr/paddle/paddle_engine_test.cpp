@@ -149,5 +149,21 @@ TEST(PaddleModels, DamagedModelsAreAnErrorNotACrash) {
   EXPECT_NE(opened.error().message.find("could not be loaded"), std::string::npos);
 }
 
+TEST(PaddleModels, LoadedAtFirstUseDamagedModelsFailThatPage) {
+  fs::path dir = fs::temp_directory_path() / ("paddle_lazy_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  for (const char* name : {"det.onnx", "rec_320.onnx"}) std::ofstream(dir / name) << "not a model";
+  std::ofstream(dir / "keys.txt") << "a\nb\n";
+  auto opened = PaddleEngine::Open(dir.string(), /*load_now=*/false);
+  ASSERT_TRUE(opened) << opened.error().message;
+  OwnedPix page(pixCreate(200, 100, 8));
+  pixSetAll(page.get());
+  auto whole = (*opened)->Recognize(page.get(), {});
+  auto line = (*opened)->ReadLine(page.get(), {10, 10, 190, 40});
+  fs::remove_all(dir);
+  EXPECT_FALSE(whole);
+  EXPECT_FALSE(line);
+}
+
 }  // namespace
 }  // namespace ocrchat::ocr::paddle
