@@ -20,6 +20,31 @@ def testdata(path):
     return os.path.join(TESTDATA, path)
 
 
+def wait_for(predicate, what, timeout=120):
+    """predicate()'s first true value, asked every 50 ms; an AssertionError
+    (a test failure) naming `what` when none comes within `timeout` s."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError("not reached within %d s: %s" % (timeout, what))
+
+
+def stop_all(processes, servers, work=None):
+    """A test's tear-down: kills its processes still running (and reaps
+    them all), closes its servers, removes its work folder."""
+    for process in processes:
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+    for server in servers:
+        server.close()
+    if work:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def read_db(server, sql, *args):
     """Rows of a query on a server's database (a Server, or its data
     directory), opened read-only."""

@@ -5,14 +5,13 @@ mid-page lets its lease run out, and another worker reads the page, long
 before the page's time limit. Slowness comes from the deliberately slow
 engine (OCRCHAT_ENGINE=slow:MS[:LANGS])."""
 import os
-import shutil
 import signal
 import subprocess
 import tempfile
 import time
 import unittest
 
-from ocrchat_server import BINARY, Server, read_db, testdata
+from ocrchat_server import BINARY, Server, read_db, stop_all, testdata, wait_for
 from postgres_cluster import Cluster
 
 LEASE = "3"            # seconds: renewed every second
@@ -28,13 +27,7 @@ class LeaseTests:
         self.servers, self.workers = [], []
 
     def tearDown(self):
-        for worker in self.workers:
-            if worker.poll() is None:
-                worker.kill()
-            worker.wait()
-        for server in self.servers:
-            server.close()
-        shutil.rmtree(self.work, ignore_errors=True)
+        stop_all(self.workers, self.servers, self.work)
 
     def serve(self, workers, engine="tesseract"):
         server = Server("--workers", str(workers), "--lease", LEASE, "--page-timeout", PAGE_TIMEOUT,
@@ -68,15 +61,6 @@ class LeaseTests:
         return self.rows("SELECT 1 FROM tasks WHERE job_uuid = '%s' AND state = 'running' "
                          "AND worker_id = %d" % (uuid, pid))
 
-    def wait_for(self, predicate, what, timeout=120):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            value = predicate()
-            if value:
-                return value
-            time.sleep(0.05)
-        self.fail("not reached: " + what)
-
     def test_a_page_longer_than_the_lease_is_read_once(self):
         # Two workers that could take it; the one that has it keeps it.
         server = self.long_page_setup()
@@ -98,7 +82,7 @@ class LeaseTests:
         posted = server.post(testdata("formats/simple.png"), token, data={"language": "en"},
                              headers={"Prefer": "respond-async"})
         uuid = posted.json()["uuid"]
-        self.wait_for(lambda: self.held_by(uuid, victim.pid), "worker-1 holding the page")
+        wait_for(lambda: self.held_by(uuid, victim.pid), "worker-1 holding the page")
         self.worker("worker-2", "tesseract")
         victim.send_signal(signal.SIGKILL)
         victim.wait()

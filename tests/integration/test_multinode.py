@@ -6,7 +6,6 @@ exceed an allowance; a worker node killed mid-page loses no page and no page
 is charged twice."""
 import concurrent.futures
 import os
-import shutil
 import signal
 import subprocess
 import tempfile
@@ -15,7 +14,7 @@ import unittest
 
 import requests
 
-from ocrchat_server import BINARY, Server, testdata
+from ocrchat_server import BINARY, Server, stop_all, testdata, wait_for
 from postgres_cluster import Cluster
 from test_resilience import scanned_pdf
 
@@ -36,13 +35,7 @@ class MultiNodeTest(unittest.TestCase):
         self.nodes, self.workers = [], []
 
     def tearDown(self):
-        for worker in self.workers:
-            if worker.poll() is None:
-                worker.kill()
-            worker.wait()
-        for node in self.nodes:
-            node.close()
-        shutil.rmtree(self.work, ignore_errors=True)
+        stop_all(self.workers, self.nodes, self.work)
 
     def api_node(self, name):
         node = Server("--workers", "0", "--db", self.db,
@@ -70,15 +63,6 @@ class MultiNodeTest(unittest.TestCase):
 
     def sql(self, query):
         return self.cluster.sql(self.database, query)
-
-    def wait_for(self, predicate, what, timeout=120):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            value = predicate()
-            if value:
-                return value
-            time.sleep(0.05)
-        self.fail("not reached: " + what)
 
     def test_a_job_posted_to_one_node_is_served_by_the_other(self):
         first, second = self.api_node("api-1"), self.api_node("api-2")
@@ -149,7 +133,7 @@ class MultiNodeTest(unittest.TestCase):
         token = self.new_token("bo", 100)
         posted = first.post(scanned_pdf(self.work, 2), token, data={"language": "en"}, timeout=60)
         uuid = posted.json()["uuid"]
-        self.wait_for(lambda: self.sql(
+        wait_for(lambda: self.sql(
             "SELECT 1 FROM tasks WHERE state = 'running' AND worker_node = 'worker-1'"),
             "worker-1 holding a page")
         survivor = self.worker_node("worker-2", engine="slow:1500", page_timeout="120")
@@ -193,10 +177,10 @@ class MultiNodeTest(unittest.TestCase):
 
         png = testdata("formats/simple.png")
         node.post(png, token, data={"language": "en"}, timeout=0.5, expect_timeout=True)
-        [own] = self.wait_for(lambda: running("api-1"), "api-1's worker holding a page")
+        [own] = wait_for(lambda: running("api-1"), "api-1's worker holding a page")
         self.worker_node("worker-1", engine="slow:600000", page_timeout="600")
         node.post(png, token, data={"language": "en"}, timeout=0.5, expect_timeout=True)
-        [other] = self.wait_for(lambda: running("worker-1"), "worker-1 holding a page")
+        [other] = wait_for(lambda: running("worker-1"), "worker-1 holding a page")
         # worker-1 stands for another machine, gone: this machine cannot tell
         # whether it lives, so its page waits for its lease.
         self.workers[0].kill()
@@ -206,7 +190,7 @@ class MultiNodeTest(unittest.TestCase):
                        data_dir=data_dir, env=env)
         self.nodes.append(again)
         again.start()
-        [mine] = self.wait_for(
+        [mine] = wait_for(
             lambda: [t for t in running("api-1") if t[1] != own[1]],
             "api-1's page taken again by its new worker")
         self.assertEqual(mine[0], own[0])

@@ -6,14 +6,13 @@ lost or charged twice. Slowness comes from the deliberately slow engine
 (OCRCHAT_ENGINE=slow:MS[:LANGS]), never from a file that happens to be slow
 on one machine."""
 import os
-import shutil
 import subprocess
 import tempfile
 import threading
 import time
 import unittest
 
-from ocrchat_server import BINARY, Server, read_db, testdata
+from ocrchat_server import BINARY, Server, read_db, stop_all, testdata, wait_for
 
 
 def scanned_pdf(directory, copies):
@@ -30,9 +29,7 @@ class ResilienceTest(unittest.TestCase):
         self.servers = []
 
     def tearDown(self):
-        for server in self.servers:
-            server.close()
-        shutil.rmtree(self.work, ignore_errors=True)
+        stop_all([], self.servers, self.work)
 
     def start(self, *flags, data_dir=None, env=None):
         server = Server(*flags, data_dir=data_dir, env=env).start()
@@ -58,15 +55,6 @@ class ResilienceTest(unittest.TestCase):
                 name, value = line.rsplit(" ", 1)
                 values[name] = float(value)
         return values
-
-    def wait_for(self, predicate, what, timeout=120):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            value = predicate()
-            if value:
-                return value
-            time.sleep(0.05)
-        self.fail("not reached: " + what)
 
     def test_worker_killed_mid_page(self):
         # Every page takes at least 0.5 s, so that the kill lands mid-job on
@@ -100,12 +88,12 @@ class ResilienceTest(unittest.TestCase):
                                        data={"language": "de"}))
         poster.start()
         for attempt in range(2):
-            self.wait_for(lambda: self.metrics(server).get("ocrchat_pages_running") == 1,
+            wait_for(lambda: self.metrics(server).get("ocrchat_pages_running") == 1,
                           "a page running (attempt %d)" % (attempt + 1))
             workers = server.workers()
             self.assertEqual(len(workers), 1)
             os.kill(workers[0], 9)
-            self.wait_for(lambda: self.metrics(server).get("ocrchat_worker_restarts_total")
+            wait_for(lambda: self.metrics(server).get("ocrchat_worker_restarts_total")
                           == attempt + 1, "the worker replaced")
         jobs = server.get("/api/v1/ocr/", token).json()["results"]
         uuid = jobs[0]["uuid"]
@@ -159,7 +147,7 @@ class ResilienceTest(unittest.TestCase):
         attempts = read_tasks(server, job["uuid"])
         self.assertEqual(attempts, [(0, 1)], "a page past its limit is not tried again")
         self.assertEqual(self.credits_used(server, token), 0)
-        self.wait_for(lambda: len(server.workers()) == 1 and server.workers() != worker,
+        wait_for(lambda: len(server.workers()) == 1 and server.workers() != worker,
                       "a new worker")
         after = server.post(testdata("formats/simple.png"), token, data={"language": "en"}).json()
         self.assertEqual(after["status"], "done")
@@ -175,7 +163,7 @@ class ResilienceTest(unittest.TestCase):
         workers = server.workers()
         server.kill()
         for pid in workers:  # the workers die with the server
-            self.wait_for(lambda: not alive(pid), "worker %d gone" % pid, timeout=30)
+            wait_for(lambda: not alive(pid), "worker %d gone" % pid, timeout=30)
         again = self.start("--workers", "2", data_dir=data_dir)
         job = again.wait(job["uuid"], token)
         self.assertEqual(job["status"], "done", job.get("error"))
@@ -192,7 +180,7 @@ class ResilienceTest(unittest.TestCase):
         token = first.new_token("gina", "paid", credits=1000)
         first.post(testdata("formats/simple.png"), token, data={"language": "de"},
                    timeout=0.5, expect_timeout=True)
-        self.wait_for(lambda: self.metrics(first).get("ocrchat_pages_running") == 1, "held page")
+        wait_for(lambda: self.metrics(first).get("ocrchat_pages_running") == 1, "held page")
         # A worker of its own, beside the server, takes the next page and
         # holds it for 8 s.
         worker = subprocess.Popen([BINARY, "worker", "--data", data_dir], stderr=subprocess.DEVNULL,
@@ -200,7 +188,7 @@ class ResilienceTest(unittest.TestCase):
         self.addCleanup(lambda: (worker.kill(), worker.wait()))
         first.post(testdata("formats/simple.png"), token, data={"language": "en"},
                    timeout=0.5, expect_timeout=True)
-        self.wait_for(lambda: [w for w, _ in running_tasks(first)].count(worker.pid) == 1,
+        wait_for(lambda: [w for w, _ in running_tasks(first)].count(worker.pid) == 1,
                       "the standalone worker holding a page")
         first.kill()
         again = self.start("--workers", "1", data_dir=data_dir)
@@ -239,14 +227,14 @@ class ResilienceTest(unittest.TestCase):
         token = server.new_token("hugo", "paid", credits=1000)
         server.post(testdata("formats/simple.png"), token, data={"language": "de"},
                     timeout=0.5, expect_timeout=True)
-        self.wait_for(lambda: self.metrics(server).get("ocrchat_pages_running") == 1, "held page")
+        wait_for(lambda: self.metrics(server).get("ocrchat_pages_running") == 1, "held page")
         worker = subprocess.Popen([BINARY, "worker", "--data", data_dir, "--page-timeout", "4"],
                                   stderr=subprocess.DEVNULL,
                                   env=dict(os.environ, OCRCHAT_ENGINE="slow:600000:eng"))
         self.addCleanup(lambda: (worker.kill(), worker.wait()))
         server.post(testdata("formats/simple.png"), token, data={"language": "en"},
                     timeout=0.5, expect_timeout=True)
-        self.wait_for(lambda: worker.pid in [w for w, _ in running_tasks(server)], "worker holds it")
+        wait_for(lambda: worker.pid in [w for w, _ in running_tasks(server)], "worker holds it")
         worker.kill()
         worker.wait()
         # Its lease runs out: the server's supervisor takes the page back and

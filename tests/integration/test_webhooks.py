@@ -13,13 +13,12 @@ import sqlite3
 import subprocess
 import tempfile
 import threading
-import time
 import unittest
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import requests
 
-from ocrchat_server import Server, read_db, testdata
+from ocrchat_server import Server, read_db, testdata, wait_for
 
 ONE_PAGE = testdata("formats/simple.png")
 THREE_PAGES = testdata("formats/multi-page-images.tiff")
@@ -39,15 +38,6 @@ def free_port():
 def signature(secret, body):
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
-
-def wait_for(predicate, what, timeout=120):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError("not reached within %d s: %s" % (timeout, what))
 
 
 class Receiver:
