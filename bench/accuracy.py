@@ -9,7 +9,8 @@ worst against tesseract.
                       [--check tests/baselines/accuracy.tsv] [--record tests/baselines/accuracy.tsv]
 
 ocrchat reads each page as the API's default does (language auto); tesseract
-is told English (the sets are English but for eurotext). Both run one
+is told English (the sets are English but for eurotext), or the page's
+language on the rendered pages of the kind languages. Both run one
 process per page, single-threaded. The reference text and the metrics:
 
 - CER: Levenshtein distance over the reference's length, after NFC and
@@ -24,12 +25,12 @@ more. With --skip-tesseract, tesseract's recorded figures stand in for a
 run of it (the sets and tesseract do not change between runs).
 """
 import argparse
+import atexit
 import collections
 import concurrent.futures
 import glob
-import json
 import os
-import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -173,7 +174,20 @@ def typewritten(data):
         yield name, os.path.join(data, "pages/stanford-letters", name + ".jpg"), "\n".join(lines)
 
 
-KINDS = {"reports": reports, "receipts": receipts, "papers": papers, "typewritten": typewritten}
+def languages(data):
+    """One paragraph in each of 8 languages (bench/rendered_pages.py), as a
+    clean 300-dpi page and a 100-dpi one; tesseract is told the language."""
+    from rendered_pages import SAMPLES, render
+    directory = tempfile.mkdtemp(prefix="ocrchat-accuracy-")
+    atexit.register(shutil.rmtree, directory, True)
+    for iso, code, font, text in SAMPLES:
+        for dpi in (300, 100):
+            yield ("%s %d dpi" % (iso, dpi), render(directory, iso, font, text, dpi),
+                   text, code)
+
+
+KINDS = {"reports": reports, "receipts": receipts, "papers": papers, "typewritten": typewritten,
+         "languages": languages}
 
 
 def read(path):
@@ -192,13 +206,13 @@ def run(command, env):
     return seconds, out.stdout
 
 
-def read_page(binary, with_tesseract, kind, name, path, reference):
+def read_page(binary, with_tesseract, kind, name, path, reference, language="eng"):
     single = {"OMP_THREAD_LIMIT": "1"}
     s1, ours = run([binary, "ocr", "--jobs", "1", "--format", "txt", path], single)
     row = {"kind": kind, "page": name, "ocrchat_s": s1, "ocrchat_cer": cer(reference, ours),
            "ocrchat_f1": bow_f1(reference, ours)}
     if with_tesseract:
-        s2, theirs = run(["tesseract", path, "-", "-l", "eng"], single)
+        s2, theirs = run(["tesseract", path, "-", "-l", language], single)
         row.update({"tesseract_s": s2, "tesseract_cer": cer(reference, theirs),
                     "tesseract_f1": bow_f1(reference, theirs)})
     return row

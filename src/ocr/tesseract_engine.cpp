@@ -424,22 +424,16 @@ class TesseractEngine final : public Engine {
     auto best = Read(upright.get(), languages, tesseract::PSM_AUTO, options);
     if (!best) return std::unexpected(best.error());
 
-    // Small print (a screenshot, a low-resolution scan): Tesseract reads
-    // best at 20-40 px per text line, so enlarge and read again.
-    if (int height = MedianWordHeight(best->page); height > 0 && height < kSmallText) {
-      float factor = std::min(4.0f, static_cast<float>(kTargetText) / height);
-      OwnedPix larger(pixScale(upright.get(), factor, factor));
-      if (larger && static_cast<double>(pixGetWidth(larger.get())) * pixGetHeight(larger.get()) <=
-                        kMaxRecognitionPixels) {
-        RecognizeOptions scaled = options;
-        scaled.dpi = static_cast<int>(std::lround(options.dpi * factor));
-        auto retry = Read(larger.get(), languages, tesseract::PSM_AUTO, scaled);
-        if (retry && retry->confidence >= best->confidence) {
-          best = std::move(retry);
-          upright = std::move(larger);
-          options = scaled;
-        }
-      }
+    // Small print, enlarged. The page at its own size is kept for a model
+    // chosen later (below).
+    OwnedPix native;
+    RecognizeOptions native_options;
+    if (std::optional<Sized> larger = ReadEnlarged(upright.get(), *best, languages, options)) {
+      best = std::move(larger->reading);
+      native = std::move(upright);
+      native_options = options;
+      upright = std::move(larger->image);
+      options = larger->options;
     }
     int rotation = 0;
     const bool first_poor = IsPoor(*best);
@@ -505,7 +499,37 @@ class TesseractEngine final : public Engine {
       }
       if (!winner.empty()) {
         auto retry = Read(upright.get(), winner, tesseract::PSM_AUTO, options);
-        if (retry && retry->confidence > best->confidence) {
+        // The enlargement was sized by another script's model (the heights
+        // of misread marks): this one sizes it again from the page as it
+        // was, and the better reading by the quality score is kept (a
+        // 100-dpi Thai page read 0.58 with a quarter of its ink, sized by
+        // English; 0.93 with all of it, sized by Thai).
+        // Its resolution, assumed for an image that carries none, may be
+        // what made the print look small: Tesseract's own estimate is
+        // tried too.
+        std::optional<Sized> resized;
+        auto consider = [&](std::optional<Sized> sized) {
+          if (sized && (!resized || sized->reading.Score() > resized->reading.Score()))
+            resized = std::move(sized);
+        };
+        if (native) {
+          if (auto plain = Read(native.get(), winner, tesseract::PSM_AUTO, native_options)) {
+            std::optional<Sized> larger = ReadEnlarged(native.get(), *plain, winner, native_options);
+            consider(Sized{OwnedPix(pixClone(native.get())), native_options, std::move(*plain)});
+            consider(std::move(larger));
+          }
+          if (auto estimated = Read(native.get(), winner, tesseract::PSM_AUTO, native_options,
+                                    /*estimate_resolution=*/true))
+            consider(Sized{OwnedPix(pixClone(native.get())), native_options, std::move(*estimated)});
+        }
+        if (resized && (!retry || resized->reading.Score() > retry->Score())) {
+          if (resized->reading.confidence > best->confidence) {
+            best = std::move(resized->reading);
+            languages = winner;
+            upright = std::move(resized->image);
+            options = resized->options;
+          }
+        } else if (retry && retry->confidence > best->confidence) {
           best = std::move(retry);
           languages = winner;
         }
@@ -559,6 +583,32 @@ class TesseractEngine final : public Engine {
     std::string script;
     float script_confidence = 0;
   };
+
+  struct Sized {
+    OwnedPix image;
+    RecognizeOptions options;
+    Reading reading;
+  };
+
+  // Small print (a screenshot, a low-resolution scan): Tesseract reads best
+  // at 20-40 px per text line. When `reading` (of `image`, with
+  // `languages`) has words under kSmallText px, the page enlarged to about
+  // kTargetText and read again, if that reads at least as confidently.
+  std::optional<Sized> ReadEnlarged(const Pix* image, const Reading& reading,
+                                    const std::string& languages, const RecognizeOptions& options) {
+    int height = MedianWordHeight(reading.page);
+    if (height <= 0 || height >= kSmallText) return std::nullopt;
+    float factor = std::min(4.0f, static_cast<float>(kTargetText) / height);
+    OwnedPix larger(pixScale(const_cast<Pix*>(image), factor, factor));
+    if (!larger || static_cast<double>(pixGetWidth(larger.get())) * pixGetHeight(larger.get()) >
+                       kMaxRecognitionPixels)
+      return std::nullopt;
+    RecognizeOptions scaled = options;
+    scaled.dpi = static_cast<int>(std::lround(options.dpi * factor));
+    auto retry = Read(larger.get(), languages, tesseract::PSM_AUTO, scaled);
+    if (!retry || retry->confidence < reading.confidence) return std::nullopt;
+    return Sized{std::move(larger), scaled, std::move(*retry)};
+  }
 
   // Gray (or bilevel) copy, deskewed when the skew is large enough to hurt.
   // Very large pages are scaled down first (options.dpi follows): text on
@@ -629,14 +679,18 @@ class TesseractEngine final : public Engine {
     return !own(a) && !own(b);
   }
 
+  // One reading of `image`; with `estimate_resolution`, Tesseract sizes the
+  // text by its own estimate of the resolution instead of options.dpi.
   core::Result<Reading> Read(const Pix* image, const std::string& languages,
-                             tesseract::PageSegMode mode, const RecognizeOptions& options) {
+                             tesseract::PageSegMode mode, const RecognizeOptions& options,
+                             bool estimate_resolution = false) {
     auto api = Acquire(languages);
     if (!api) return std::unexpected(api.error());
     tesseract::TessBaseAPI& tess = **api;
     tess.SetPageSegMode(mode);
     tess.SetImage(const_cast<Pix*>(image));
-    tess.SetSourceResolution(std::clamp(options.dpi, 70, 2400));
+    // 0: Tesseract estimates the resolution from the size of the text.
+    tess.SetSourceResolution(estimate_resolution ? 0 : std::clamp(options.dpi, 70, 2400));
     tesseract::ETEXT_DESC monitor;
     if (options.deadline != std::chrono::steady_clock::time_point::max()) {
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
