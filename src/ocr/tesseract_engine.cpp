@@ -499,14 +499,14 @@ class TesseractEngine final : public Engine {
       }
       if (!winner.empty()) {
         auto retry = Read(upright.get(), winner, tesseract::PSM_AUTO, options);
-        // The enlargement was sized by another script's model (the heights
-        // of misread marks): this one sizes it again from the page as it
-        // was, and the better reading by the quality score is kept (a
-        // 100-dpi Thai page read 0.58 with a quarter of its ink, sized by
-        // English; 0.93 with all of it, sized by Thai).
-        // Its resolution, assumed for an image that carries none, may be
-        // what made the print look small: Tesseract's own estimate is
-        // tried too.
+        // An enlargement was sized by another script's model (the heights
+        // of misread marks), and the resolution assumed for an image that
+        // carries none may be what made its print look small: the page as
+        // it was is read again with this model, enlarged by its word
+        // heights, and at Tesseract's own estimate of the resolution, and
+        // the reading with the best quality score is kept (a 100-dpi Thai
+        // page: 0.58 with a quarter of its ink enlarged by English's
+        // sizing, 0.94 with all of it at the estimated resolution).
         std::optional<Sized> resized;
         auto consider = [&](std::optional<Sized> sized) {
           if (sized && (!resized || sized->reading.Score() > resized->reading.Score()))
