@@ -63,7 +63,8 @@ void AddSecondReaderFlags(CLI::App* cmd, std::string& mode, std::string& models)
                   "PP-OCRv4 beside Tesseract: auto (vlm tier without a model server, Chinese "
                   "and Han pages), on (every page), off")
       ->envname("OCRCHAT_SECOND_READER");
-  cmd->add_option("--paddle-models", models, "folder of the converted PP-OCRv4 models")
+  cmd->add_option("--paddle-models", models,
+                  "folder of the converted PP-OCRv4 models (default " + ocr::SecondReaderSetup{}.Models() + ")")
       ->envname("OCRCHAT_PADDLE_MODELS");
 }
 

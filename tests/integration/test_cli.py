@@ -1,10 +1,13 @@
 """`ocrchat ocr` on a multi-page file: pages read at once (--jobs) give the
 same output, in page order, as one at a time; a progress bar on stderr only
-when stderr is a terminal."""
+when stderr is a terminal. And the binary as `cmake --install` installs it,
+with the models it needs."""
 import os
 import pty
 import select
+import shutil
 import subprocess
+import tempfile
 import time
 import unittest
 
@@ -78,6 +81,24 @@ class ProgressTest(unittest.TestCase):
             self.assertIn("%d/3 pages" % done, shown)
         self.assertIn("left", shown)
         self.assertIn("#", shown)
+
+
+class InstallTest(unittest.TestCase):
+    def test_the_installed_binary_reads_with_its_installed_models(self):
+        build = os.path.dirname(os.path.dirname(os.path.abspath(BINARY)))
+        prefix = tempfile.mkdtemp(prefix="ocrchat-install-")
+        self.addCleanup(shutil.rmtree, prefix, True)
+        subprocess.run(["cmake", "--install", build, "--prefix", prefix], check=True,
+                       capture_output=True, timeout=300)
+        installed = os.path.join(prefix, "bin", "ocrchat")
+        models = os.path.join(prefix, "share", "ocrchat", "paddle")
+        self.assertTrue(os.path.isfile(os.path.join(models, "det.onnx")))
+        shown = subprocess.run([installed, "ocr", "--help"], capture_output=True, text=True).stdout
+        self.assertIn(models, shown.replace("\n", " "))
+        result = subprocess.run([installed, "ocr", testdata("formats/simple.png"), "--lang", "en",
+                                 "--second-reader", "on"], capture_output=True, env=ENV, timeout=600)
+        self.assertEqual(result.returncode, 0, result.stderr[-500:])
+        self.assertTrue(result.stdout.strip())
 
 
 if __name__ == "__main__":

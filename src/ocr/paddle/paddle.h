@@ -14,7 +14,8 @@
 
 namespace ocrchat::ocr::paddle {
 
-// Where the build put the converted models.
+// The converted models installed with the binary (<prefix>/share/ocrchat/
+// paddle, by `cmake --install`) when they are there, else the build's own.
 std::string DefaultModelDir();
 
 // kUnavailable, saying which file is missing from `dir` and how to make

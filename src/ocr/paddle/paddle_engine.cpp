@@ -225,7 +225,15 @@ struct PaddleEngine::Nets {
   }
 };
 
-std::string DefaultModelDir() { return OCRCHAT_PADDLE_MODELS; }
+std::string DefaultModelDir() {
+  std::error_code ec;
+  fs::path binary = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    fs::path installed = binary.parent_path().parent_path() / OCRCHAT_INSTALLED_MODELS;
+    if (fs::is_regular_file(installed / "det.onnx", ec)) return installed.string();
+  }
+  return OCRCHAT_PADDLE_MODELS;
+}
 
 core::Status CheckModels(const std::string& dir) {
   const std::string advice =
