@@ -684,6 +684,25 @@ Block TableBlock(const std::vector<Item>& items, Draft draft) {
 
 }  // namespace
 
+namespace {
+
+// A line found in the image that lies inside a word's box is a stroke of
+// its letters (the horizontal strokes of Chinese print, one of them a
+// whole character), not a ruling line.
+bool InsideAWord(const core::Box& rule, const std::vector<Item>& items,
+                 const std::vector<int>& words) {
+  for (int id : words) {
+    const core::Box& word = items[id].word->bbox;
+    const int slack = std::max(2, word.Height() / 8);
+    if (rule.x0 >= word.x0 - slack && rule.x1 <= word.x1 + slack && rule.y0 >= word.y0 - slack &&
+        rule.y1 <= word.y1 + slack)
+      return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 core::Page FindTables(core::Page page, bool eager) {
   const Thresholds t = ThresholdsFor(eager);
   std::vector<Item> items;
@@ -706,6 +725,7 @@ core::Page FindTables(core::Page page, bool eager) {
   }
   if (free_ids.size() < 4) return page;
   const int text_height = std::max(1, Median(heights));
+  std::erase_if(page.rules, [&](const core::Box& rule) { return InsideAWord(rule, items, free_ids); });
 
   std::vector<Draft> drafts = RuledTables(items, free_ids, page.rules, text_height);
   std::vector<bool> taken(items.size(), false);

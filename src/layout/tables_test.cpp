@@ -256,6 +256,27 @@ TEST(FindTables, UnderlinesAndFramesAreNotTables) {
   EXPECT_EQ(CountTables(FindTables(page, false)), 0);
 }
 
+// Chinese print at the wrong scale: the strokes of 一 and 二 are long
+// enough to be found as rules, but they lie inside the words' boxes. Four
+// lines of such words, with two "rules" in each, are no table, and the
+// strokes are not kept as rules; a rule between the lines is.
+TEST(FindTables, StrokesInsideWordsAreNotRules) {
+  std::vector<Line> lines;
+  for (int row = 0; row < 4; ++row)
+    lines.push_back(MakeLine({"一二三四五六", "七八九十", "二零一五年"}, 200, 200 + 80 * row));
+  Page page = MakePage({MakeBlock(std::move(lines))});
+  for (int row = 0; row < 4; ++row) {
+    const int y = 200 + 80 * row + kTextHeight / 2;
+    page.rules.push_back({210, y, 260, y + 2});
+    page.rules.push_back({480, y, 560, y + 2});
+  }
+  page.rules.push_back({200, 268, 1000, 270});  // between the first two lines
+  Page out = FindTables(page, false);
+  EXPECT_EQ(CountTables(out), 0);
+  ASSERT_EQ(out.rules.size(), 1u);
+  EXPECT_EQ(out.rules[0].y0, 268);
+}
+
 // Prints the time a full page takes (no threshold: tests do not depend on
 // the machine's speed; bench/ measures speed).
 TEST(FindTables, FullPageWithManyRules) {
