@@ -371,8 +371,11 @@ class HandwritingTest(VlmTestCase):
         self.assertIn("handwritten", request.prompt)
         self.assertIn("Transcribe exactly", request.prompt)
         self.assertEqual(max(request.image[1:]), 1288, "olmOCR's default size")
+        # The transcription's lines are laid onto the lines OCR found on the
+        # page, so its line breaks are OCR's: compared as runs of words.
+        text = " ".join(job["text"].split())
         for line in lines:
-            self.assertIn(line, job["text"])
+            self.assertIn(" ".join(line.split()), text)
         for w in words(job):
             x0, y0, x1, y1 = w["bbox"]
             self.assertTrue(x1 > x0 and y1 > y0, w)
