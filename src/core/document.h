@@ -74,7 +74,7 @@ enum class TextSource { kOcr, kPdfText, kNone, kVlm };
 
 struct Page {
   int index = 0;  // from 0
-  int width = 0, height = 0;  // pixels of the recognised image
+  int width = 0, height = 0;  // pixels of the page image given to recognition (turned upright)
   int dpi = 300;
   int rotation = 0;  // degrees the content was turned to read upright
   TextSource source = TextSource::kOcr;

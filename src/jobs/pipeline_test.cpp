@@ -4,6 +4,7 @@
 #include "jobs/pipeline.h"
 
 #include <gtest/gtest.h>
+#include <leptonica/allheaders.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -44,6 +45,20 @@ core::Result<LocalResult> Recognize(const fs::path& path, const std::string& lan
 }
 
 const fs::path kData = OCRCHAT_TESTDATA;
+
+// `text` rendered by pango-view as <dir>/<name>.png: `font` ("Noto Sans
+// Thai 12"), `width` points wide, at `dpi`, with a margin of `margin` px.
+// The PNG carries no resolution. Empty when pango-view fails.
+fs::path RenderText(const fs::path& dir, const std::string& name, const std::string& text,
+                    const std::string& font, int dpi, int width, int margin) {
+  fs::path txt = dir / (name + ".txt"), png = dir / (name + ".png");
+  std::ofstream(txt) << text;
+  std::string command = "pango-view -q --dpi=" + std::to_string(dpi) + " --margin=" +
+                        std::to_string(margin) + " --width=" + std::to_string(width) + " --font='" +
+                        font + "' --background=white -o '" + png.string() + "' '" + txt.string() + "'";
+  if (std::system(command.c_str()) != 0) return {};
+  return png;
+}
 
 // Pages read on several threads come out as one thread reads them, in order,
 // with the progress reported once a page.
@@ -176,6 +191,40 @@ TEST(ErrorsTest, HugePageIsReadWithinThePixelLimit) {
   EXPECT_LE(static_cast<int64_t>(page.width) * page.height, decode::Limits{}.max_pixels);
 }
 
+// Small print is read enlarged; the page still comes back in the pixels of
+// the image it was given, so its boxes fall on that image.
+TEST(ErrorsTest, SmallPrintReadEnlargedKeepsTheGivenPixels) {
+  fs::path dir = fs::temp_directory_path() / ("ocrchat-small-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  fs::path png = RenderText(dir, "small",
+                            "The city library will be closed for repairs until the end of the month.\n"
+                            "Readers may return their books in the box by the main entrance.",
+                            "Noto Serif 10", 100, 470, 20);
+  ASSERT_FALSE(png.empty());
+  Pix* pix = pixRead(png.string().c_str());
+  ASSERT_NE(pix, nullptr);
+  const int width = pixGetWidth(pix), height = pixGetHeight(pix);
+  pixDestroy(&pix);
+  auto result = Recognize(png, "en");
+  fs::remove_all(dir);
+  ASSERT_TRUE(result.has_value()) << result.error().message;
+  const core::Page& page = result->document.pages.at(0);
+  EXPECT_NE(Lower(page.Text()).find("library"), std::string::npos) << page.Text();
+  EXPECT_EQ(page.width, width);
+  EXPECT_EQ(page.height, height);
+  int words = 0;
+  for (const core::Block& block : page.blocks)
+    for (const core::Line& line : block.lines)
+      for (const core::Word& word : line.words) {
+        ++words;
+        EXPECT_GE(word.bbox.x0, 0) << word.text;
+        EXPECT_LE(word.bbox.x1, width) << word.text;
+        EXPECT_LE(word.bbox.y1, height) << word.text;
+        EXPECT_LT(word.bbox.Height(), 40) << word.text;  // 10 pt at 100 dpi: under 20 px
+      }
+  EXPECT_GE(words, 20);
+}
+
 TEST(OrientationTest, TurnedPagesReadLikeUprightOnes) {
   std::string truth = core::NormalizeSpace(ReadAll(kData / "pages/tesseract/phototest.txt"));
   for (const char* name : {"phototest-rotated-R.png", "phototest-rotated-L.png",
@@ -285,13 +334,8 @@ TEST(LanguageTest, AutoDetectsScriptAndLanguage) {
   int right = 0;
   for (const Sample& s : samples) {
     SCOPED_TRACE(s.iso);
-    fs::path png = dir / (std::string(s.iso) + ".png");
-    fs::path txt = dir / (std::string(s.iso) + ".txt");
-    std::ofstream(txt) << s.text;
-    std::string command = std::string("pango-view -q --dpi=300 --margin=60 --width=420 --font='") +
-                          s.font + " 14' --background=white -o '" + png.string() + "' '" +
-                          txt.string() + "'";
-    ASSERT_EQ(std::system(command.c_str()), 0) << command;
+    fs::path png = RenderText(dir, s.iso, s.text, std::string(s.font) + " 14", 300, 420, 60);
+    ASSERT_FALSE(png.empty());
     auto result = Recognize(png);
     ASSERT_TRUE(result.has_value()) << result.error().message;
     EXPECT_EQ(result->document.detected_language, s.iso) << result->document.Text();
@@ -313,12 +357,11 @@ fs::path TessdataWithout(const fs::path& dir, const std::vector<std::string>& le
 
 // A page of Telugu, rendered with Noto Serif Telugu.
 fs::path TeluguPage(const fs::path& dir) {
-  fs::path txt = dir / "telugu.txt", png = dir / "telugu.png";
-  std::ofstream(txt) << "తెలుగు భాష ఒక ద్రావిడ భాష. ఇది ఆంధ్రప్రదేశ్ మరియు తెలంగాణ రాష్ట్రాల "
-                        "అధికార భాష. భారతదేశంలో ఎక్కువ మంది మాట్లాడే భాషలలో ఇది ఒకటి.";
-  std::string command = "pango-view -q --dpi=300 --margin=60 --width=1400 --font='Noto Serif Telugu 28' "
-                        "--background=white -o '" + png.string() + "' '" + txt.string() + "'";
-  EXPECT_EQ(std::system(command.c_str()), 0) << command;
+  fs::path png = RenderText(dir, "telugu",
+                            "తెలుగు భాష ఒక ద్రావిడ భాష. ఇది ఆంధ్రప్రదేశ్ మరియు తెలంగాణ రాష్ట్రాల "
+                            "అధికార భాష. భారతదేశంలో ఎక్కువ మంది మాట్లాడే భాషలలో ఇది ఒకటి.",
+                            "Noto Serif Telugu 28", 300, 1400, 60);
+  EXPECT_FALSE(png.empty());
   return png;
 }
 
@@ -390,11 +433,10 @@ TEST(LanguageTest, TeluguIsReadWithItsModel) {
 TEST(LanguageTest, ThaiIsNotCutIntoGlyphs) {
   fs::path dir = fs::temp_directory_path() / ("ocrchat-thai-" + std::to_string(getpid()));
   fs::create_directories(dir);
-  fs::path txt = dir / "thai.txt", png = dir / "thai.png";
-  std::ofstream(txt) << "ห้องสมุดเมืองจะปิดปรับปรุงจนถึงสิ้นเดือนนี้ ผู้อ่านสามารถคืนหนังสือได้ที่กล่องหน้าทางเข้า";
-  std::string command = "pango-view -q --dpi=300 --margin=90 --width=2000 --font='Noto Sans Thai 12' "
-                        "--background=white -o '" + png.string() + "' '" + txt.string() + "'";
-  ASSERT_EQ(std::system(command.c_str()), 0) << command;
+  fs::path png = RenderText(dir, "thai",
+                            "ห้องสมุดเมืองจะปิดปรับปรุงจนถึงสิ้นเดือนนี้ ผู้อ่านสามารถคืนหนังสือได้ที่กล่องหน้าทางเข้า",
+                            "Noto Sans Thai 12", 300, 2000, 90);
+  ASSERT_FALSE(png.empty());
   auto told = Recognize(png, "th");
   auto automatic = Recognize(png);
   fs::remove_all(dir);
@@ -413,12 +455,11 @@ TEST(LanguageTest, ThaiIsNotCutIntoGlyphs) {
 TEST(LanguageTest, SmallPrintInAnotherScriptIsSizedByItsOwnModel) {
   fs::path dir = fs::temp_directory_path() / ("ocrchat-thai100-" + std::to_string(getpid()));
   fs::create_directories(dir);
-  fs::path txt = dir / "thai.txt", png = dir / "thai.png";
-  std::ofstream(txt) << "ห้องสมุดเมืองจะปิดปรับปรุงจนถึงสิ้นเดือนนี้ ผู้อ่านสามารถคืนหนังสือได้ที่กล่องหน้าทางเข้า "
-                        "ห้องอ่านหนังสือจะเปิดอีกครั้งในวันจันทร์เวลาเก้าโมงเช้า";
-  std::string command = "pango-view -q --dpi=100 --margin=30 --width=470 --font='Noto Sans Thai 12' "
-                        "--background=white -o '" + png.string() + "' '" + txt.string() + "'";
-  ASSERT_EQ(std::system(command.c_str()), 0) << command;
+  fs::path png = RenderText(dir, "thai",
+                            "ห้องสมุดเมืองจะปิดปรับปรุงจนถึงสิ้นเดือนนี้ ผู้อ่านสามารถคืนหนังสือได้ที่กล่องหน้าทางเข้า "
+                            "ห้องอ่านหนังสือจะเปิดอีกครั้งในวันจันทร์เวลาเก้าโมงเช้า",
+                            "Noto Sans Thai 12", 100, 470, 30);
+  ASSERT_FALSE(png.empty());
   auto automatic = Recognize(png);
   fs::remove_all(dir);
   ASSERT_TRUE(automatic.has_value()) << automatic.error().message;

@@ -507,10 +507,13 @@ std::vector<Draft> RuledTables(const std::vector<Item>& items, const std::vector
   return drafts;
 }
 
-// Splits the row bands of a sparsely ruled grid (rules around the header
-// and the body only) into the text rows inside them.
+// Splits the row bands of a sparsely ruled grid into the text rows inside
+// them. A grid ruled around its header and body only (fewer than three
+// bands) has each band split; a grid with more bands is mostly ruled row
+// by row, so a band of it is split only when two or more of its text rows
+// are records, words in two or more cells and numbers past the first
+// column (a booktabs table's groups of rows): one of wrapped text is one row.
 void SplitBands(const std::vector<Item>& items, Draft& draft) {
-  if (draft.rows >= 3) return;
   Draft out;
   out.cols = draft.cols;
   out.region = draft.region;
@@ -524,7 +527,18 @@ void SplitBands(const std::vector<Item>& items, Draft& draft) {
     std::vector<int> ids;
     for (Cell* c : cells) ids.insert(ids.end(), c->items.begin(), c->items.end());
     std::vector<TextRow> rows = GroupRows(items, ids);
-    if (!simple || rows.size() <= 1) {
+    auto is_record = [&](const TextRow& row) {
+      std::set<int> cols;
+      for (Cell* c : cells)
+        for (int id : row.items)
+          if (std::find(c->items.begin(), c->items.end(), id) != c->items.end()) {
+            cols.insert(c->col);
+            if (c->col > 0 && !IsNumeric(items[id].word->text)) return false;
+          }
+      return cols.size() >= 2;
+    };
+    const bool split = draft.rows < 3 || std::count_if(rows.begin(), rows.end(), is_record) >= 2;
+    if (!simple || rows.size() <= 1 || !split) {
       for (Cell* c : cells) {
         Cell copy = *c;
         copy.row = out.rows;
@@ -750,17 +764,29 @@ core::Page FindTables(core::Page page, bool eager) {
   }
   if (drafts.empty()) return page;
 
-  // Each table goes where the first block it takes from was.
+  // Each table goes where the first block it takes from was, after the
+  // lines of that block that stand above it (a caption the OCR engine read
+  // into one block with the table's header).
   std::map<size_t, std::vector<Block>> at;
   for (Draft& d : drafts) {
     size_t first = page.blocks.size();
     for (int id : d.items) first = std::min(first, items[id].block);
     at[first].push_back(TableBlock(items, std::move(d)));
   }
+  auto block_of = [](const Block& from, std::vector<Line> lines) {
+    Block block = from;
+    block.lines = std::move(lines);
+    block.bbox = Box();
+    float sum = 0;
+    for (const Line& l : block.lines) {
+      block.bbox = block.bbox.Union(l.bbox);
+      sum += l.confidence;
+    }
+    block.confidence = sum / block.lines.size();
+    return block;
+  };
   std::vector<Block> out;
   for (size_t b = 0; b < page.blocks.size(); ++b) {
-    if (auto it = at.find(b); it != at.end())
-      for (Block& tb : it->second) out.push_back(std::move(tb));
     Block& block = page.blocks[b];
     bool touched = false;
     std::vector<Line> lines;
@@ -787,21 +813,24 @@ core::Page FindTables(core::Page page, bool eager) {
       line.confidence = sum / line.words.size();
       lines.push_back(std::move(line));
     }
+    auto tables = at.find(b);
     if (!touched) {
+      if (tables != at.end())
+        for (Block& tb : tables->second) out.push_back(std::move(tb));
       out.push_back(std::move(block));
       continue;
     }
-    if (lines.empty()) continue;
-    Block rest_block = std::move(block);
-    rest_block.lines = std::move(lines);
-    rest_block.bbox = Box();
-    float sum = 0;
-    for (const Line& l : rest_block.lines) {
-      rest_block.bbox = rest_block.bbox.Union(l.bbox);
-      sum += l.confidence;
+    std::vector<Line> above;
+    if (tables != at.end()) {
+      const int top = tables->second.front().bbox.y0;
+      auto below = std::find_if(lines.begin(), lines.end(),
+                                [&](const Line& l) { return CentreY(l.bbox) >= top; });
+      above.assign(std::make_move_iterator(lines.begin()), std::make_move_iterator(below));
+      lines.erase(lines.begin(), below);
+      if (!above.empty()) out.push_back(block_of(block, std::move(above)));
+      for (Block& tb : tables->second) out.push_back(std::move(tb));
     }
-    rest_block.confidence = sum / rest_block.lines.size();
-    out.push_back(std::move(rest_block));
+    if (!lines.empty()) out.push_back(block_of(block, std::move(lines)));
   }
   page.blocks = std::move(out);
   return page;

@@ -217,6 +217,47 @@ TEST(FindTables, SparselyRuledTableSplitsTextRows) {
   EXPECT_EQ(CellAt(table, 3, 2)->text, "2.45");
 }
 
+// A booktabs-style table: rules above and below the header, one between
+// two groups of body rows and one at the bottom, with column rules.
+TEST(FindTables, RowsBetweenSparseRulesAreSplitHoweverManyBands) {
+  std::vector<std::vector<std::string>> rows = {{"Model", "Score", "Time"},
+                                                {"first", "39.2", "1.5"},
+                                                {"second", "35.4", "1.7"},
+                                                {"third", "39.6", "1.9"},
+                                                {"ours", "41.2", "2.1"},
+                                                {"ours+", "40.9", "2.3"}};
+  Page page = MakePage({GridBlock(rows, 300)});
+  const int ys[] = {285, 345, 525, 645};
+  for (int y : ys) page.rules.push_back({150, y, 1400, y + 2});
+  for (int x : {150, 650, 1150, 1400}) page.rules.push_back({x, 285, x + 2, 645});
+  page = FindTables(std::move(page), false);
+  ASSERT_EQ(CountTables(page), 1);
+  const auto& table = *page.blocks[0].table;
+  EXPECT_EQ(table.rows, 6);
+  ASSERT_NE(CellAt(table, 2, 1), nullptr);
+  EXPECT_EQ(CellAt(table, 2, 1)->text, "35.4");
+  ASSERT_NE(CellAt(table, 5, 0), nullptr);
+  EXPECT_EQ(CellAt(table, 5, 0)->text, "ours+");
+}
+
+// The OCR engine can read a caption into one block with the table's first
+// row: the caption still comes first.
+TEST(FindTables, CaptionInTheTablesBlockStaysAboveIt) {
+  Block block = GridBlock(kFruit, 300);
+  block.lines.insert(block.lines.begin(), MakeLine({"Table", "3:", "prices", "of", "fruit"}, 200, 220));
+  block.bbox = block.bbox.Union(block.lines.front().bbox);
+  Page page = MakePage({block});
+  const int xs[] = {150, 650, 1150, 1400};
+  const int ys[] = {285, 345, 405, 465, 525};
+  for (int y : ys) page.rules.push_back({xs[0], y - 1, xs[3], y + 2});
+  for (int x : xs) page.rules.push_back({x - 1, ys[0], x + 2, ys[4]});
+  page = FindTables(std::move(page), false);
+  ASSERT_EQ(page.blocks.size(), 2u);
+  EXPECT_EQ(page.blocks[0].type, BlockType::kParagraph);
+  EXPECT_EQ(page.blocks[0].Text(), "Table 3: prices of fruit");
+  EXPECT_EQ(page.blocks[1].type, BlockType::kTable);
+}
+
 TEST(FindTables, TableBetweenParagraphsKeepsReadingOrder) {
   Block before = MakeBlock(Prose(4, 200, 100, 1500, 7));
   Block after = MakeBlock(Prose(4, 200, 700, 1500, 9));

@@ -382,6 +382,33 @@ constexpr double kMostInkRead = 0.8;
 constexpr const char* kScriptCandidates[] = {"eng", "rus", "ell", "ara", "heb", "hin", "ben",
                                              "tam", "tha", "chi_sim", "jpn", "kor"};
 
+// The page in the pixels of the image it was given (turned as OSD turned
+// it, page.rotation): an enlargement or reduction made for reading is
+// undone, so boxes fall on the caller's image and its rules.
+void InGivenPixels(core::Page& page, const Pix* given, int dpi) {
+  const bool across = page.rotation % 180 != 0;
+  const int width = across ? pixGetHeight(given) : pixGetWidth(given);
+  const int height = across ? pixGetWidth(given) : pixGetHeight(given);
+  if (width == page.width && height == page.height) return;
+  const double sx = static_cast<double>(width) / std::max(1, page.width);
+  const double sy = static_cast<double>(height) / std::max(1, page.height);
+  auto scale = [&](core::Box& b) {
+    if (b.Empty()) return;
+    b = {static_cast<int>(std::lround(b.x0 * sx)), static_cast<int>(std::lround(b.y0 * sy)),
+         static_cast<int>(std::lround(b.x1 * sx)), static_cast<int>(std::lround(b.y1 * sy))};
+  };
+  for (core::Block& block : page.blocks) {
+    scale(block.bbox);
+    for (core::Line& line : block.lines) {
+      scale(line.bbox);
+      for (core::Word& word : line.words) scale(word.bbox);
+    }
+  }
+  page.width = width;
+  page.height = height;
+  page.dpi = dpi;
+}
+
 bool IsInstalledModel(const std::string& model) {
   std::vector<std::string> installed = InstalledLanguages();
   return std::find(installed.begin(), installed.end(), model) != installed.end();
@@ -479,6 +506,7 @@ class TesseractEngine final : public Engine {
       page.height = pixGetHeight(upright.get());
       page.dpi = options.dpi;
       page.warnings.push_back(missing_script);
+      InGivenPixels(page, image, requested.dpi);
       return page;
     }
     // OSD's script can be wrong with confidence (Hebrew named Thai, read at
@@ -588,6 +616,7 @@ class TesseractEngine final : public Engine {
     page.height = pixGetHeight(upright.get());
     page.dpi = options.dpi;
     if (WantsSecondReading(page, options)) ReadAgain(upright.get(), page, *second_, options);
+    InGivenPixels(page, image, requested.dpi);
     return page;
   }
 
