@@ -401,7 +401,7 @@ std::optional<Field> Issuer(const PageLayout& layout) {
   for (size_t p : top) {
     const std::string& text = layout.phrases[p].text;
     if (layout.phrases[p].row >= 8) break;
-    bool address = IsStreetLike(text) && std::any_of(text.begin(), text.end(), ::isdigit);
+    bool address = NamesAStreet(text) && std::any_of(text.begin(), text.end(), ::isdigit);
     if (HasBusinessSuffix(text) && IsNameLike(text) && !IsStopLine(text) && !address) {
       chosen = p;
       break;
@@ -729,7 +729,7 @@ DocumentType ClassifyText(const std::string& text, bool has_total) {
 
 bool HasBusinessSuffix(const std::string& text) {
   static const std::regex suffix(
-      R"(\b(sdn|bhd|berhad|s/b|ltd|limited|inc|llc|corp|corporation|co|company|enterprises?|trading|gmbh|ag|kg|b\.?v|n\.?v|s\.?a\.?s|sarl|s\.?a|s\.?l|s\.?p\.?a|s\.?r\.?l|lda|ltda|plc|pte|pvt|restaurant|restoran|stores?|mart|supermarket|minimarket|hardware|stationery|bakery|cafe|shop|holdings|industries|services|marketing|kedai|pharmacy|farmasi|hotel|gift)\b\.?)",
+      R"(\b(sdn|bhd|berhad|s/b|ltd|limited|inc|llc|corp|corporation|co|company|enterprises?|trading|gmbh|ag|kg|b\.?v|n\.?v|s\.?a\.?s|sarl|s\.?a|s\.?l|s\.?p\.?a|s\.?r\.?l|lda|ltda|plc|pte|pvt|perniagaan|restaurant|restoran|stores?|mart|supermarket|minimarket|hardware|stationery|bakery|cafe|shop|holdings|industries|services|marketing|kedai|pharmacy|farmasi|hotel|gift)\b\.?)",
       std::regex::icase);
   return std::regex_search(text, suffix);
 }
@@ -753,11 +753,16 @@ bool IsNameLike(const std::string& text) {
   return letters >= 3 && letters >= 2 * others;
 }
 
-bool IsStreetLike(const std::string& text) {
+bool NamesAStreet(const std::string& text) {
   static const std::regex street(
-      R"(\b(jalan|jln|lorong|lrg|taman|tmn|road|rd|street|st|avenue|ave|lane|blvd|\w*strasse|\w*straße|\w*straat|rue|via|calle|rua|\w*weg|plein|postfach)\b|^\W*(no|lot)\b\.?\s*\d|^\W*\d+[a-z]?\s*[,.\-]?\s)",
+      R"(\b(jalan|jln|lorong|lrg|taman|tmn|road|rd|street|st|avenue|ave|lane|blvd|\w*strasse|\w*straße|\w*straat|rue|via|calle|rua|\w*weg|plein|postfach)\b|^\W*(no|lot)\b\.?\s*\d)",
       std::regex::icase);
   return std::regex_search(text, street);
+}
+
+bool IsStreetLike(const std::string& text) {
+  static const std::regex house_number(R"(^\W*\d+[a-z]?\s*[,.\-]?\s)", std::regex::icase);
+  return NamesAStreet(text) || std::regex_search(text, house_number);
 }
 
 bool IsAddressLike(const std::string& text) {

@@ -201,6 +201,9 @@ TEST(LetterheadTest, NamesStreetsAndPlaces) {
   EXPECT_TRUE(IsStreetLike("NO.53 55,57 & 59, JALAN SAGU 18"));
   EXPECT_TRUE(IsStreetLike("Hauptstrasse 5"));
   EXPECT_FALSE(IsStreetLike("YHM AEON TEBRAU CITY"));
+  EXPECT_TRUE(NamesAStreet("78, JALAN SS21/62,"));
+  EXPECT_FALSE(NamesAStreet("32 PUB & BISTRO own by CNU TRADING"));
+  EXPECT_TRUE(HasBusinessSuffix("PERNIAGAAN ZHENG HUI"));
   EXPECT_TRUE(IsAddressLike("81100 JOHOR BAHRU, JOHOR."));
   EXPECT_TRUE(IsAddressLike("TAMAN DAYA"));
   EXPECT_FALSE(IsAddressLike("12/02/2018 13:05"));
@@ -311,6 +314,19 @@ TEST(PairingTest, ReceiptTotalIsNotTheCashTendered) {
   EXPECT_EQ(fields.Find(FieldName::kIssuer)->value, "KEDAI RUNCIT MAJU SDN BHD");
   ASSERT_NE(fields.Find(FieldName::kIssuerAddress), nullptr);
   EXPECT_EQ(fields.Find(FieldName::kIssuerAddress)->value, "NO 12, JALAN BESAR, 43000 KAJANG");
+}
+
+// A business name that starts with a number is a name, not a house number.
+TEST(PairingTest, IssuerNamedWithANumber) {
+  core::Document doc = Doc(LayoutPage({
+      {50, {{"99 SPEED MART S/B", 100}}},
+      {75, {{"LOT 5, JALAN BESAR, 43000 KAJANG", 100}}},
+      {120, {{"RECEIPT", 300}, {"25/12/2018 10:15", 600}}},
+      {360, {{"TOTAL", 100}, {"RM 12.72", 600}}},
+  }));
+  Fields fields = Extract(doc);
+  ASSERT_NE(fields.Find(FieldName::kIssuer), nullptr);
+  EXPECT_EQ(fields.Find(FieldName::kIssuer)->value, "99 SPEED MART S/B");
 }
 
 TEST(PairingTest, LineItemsBetweenHeaderAndTotals) {

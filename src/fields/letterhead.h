@@ -17,6 +17,9 @@ bool IsStopLine(const std::string& text);
 bool IsNameLike(const std::string& text);
 // A street: "Jalan Sagu 18", "No. 53", "12 Main Road", "Hauptstrasse 5".
 bool IsStreetLike(const std::string& text);
+// A street by its words ("Jalan", "Road", "No. 53"), not by a leading
+// number alone: "99 SPEED MART S/B" and "32 PUB & BISTRO" are names.
+bool NamesAStreet(const std::string& text);
 // A street, a postcode, a town or a state ("81100 Johor Bahru", "Taman
 // Daya", "Setia Alam"), and not a time stamp, a date or a registration
 // number alone. Broader than IsStreetLike: a business name can hold a town.
