@@ -229,12 +229,14 @@ std::string ModelForScript(std::string_view script) {
   return "";
 }
 
+bool IsLatinScript(std::string_view script) {
+  return std::find(std::begin(kLatinAlphabets), std::end(kLatinAlphabets), script) !=
+         std::end(kLatinAlphabets);
+}
+
 std::string MissingScriptWarning(std::string_view script) {
   const Script* s = FindScript(script);
-  if (!s || !ModelForScript(script).empty()) return "";
-  if (std::find(std::begin(kLatinAlphabets), std::end(kLatinAlphabets), script) !=
-      std::end(kLatinAlphabets))
-    return "";
+  if (!s || !ModelForScript(script).empty() || IsLatinScript(script)) return "";
   std::string package(s->language);
   std::replace(package.begin(), package.end(), '_', '-');  // chi_sim -> chi-sim
   return "script " + std::string(script) +

@@ -40,6 +40,10 @@ std::string ToIso(std::string_view tesseract);
 // ("Telugu"); "" when neither is installed or the script is unknown.
 std::string ModelForScript(std::string_view script);
 
+// Whether a script OSD names is written in the Latin alphabet ("Latin",
+// "Fraktur", "Vietnamese"), which a Latin model reads.
+bool IsLatinScript(std::string_view script);
+
 // For a script OSD names that no installed model reads, the page warning
 // that says so and names the Debian packages that would ("script Telugu
 // detected, but no Tesseract model for it is installed: apt-get install

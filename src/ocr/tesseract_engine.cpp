@@ -15,11 +15,14 @@
 #include <cmath>
 #include <list>
 #include <memory>
+#include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
 #include "core/text.h"
 #include "ocr/engine.h"
+#include "ocr/band.h"
 #include "ocr/languages.h"
 #include "ocr/paddle/paddle.h"
 #include "ocr/second_reading.h"
@@ -352,6 +355,11 @@ bool JoinBeside(core::Page& page, core::Line line) {
   return false;
 }
 
+// Glyphs OSD judges a page from (Tesseract's default), and a band of a
+// page from: 10 to 50 glyphs take 40-60 ms where 50 to 250 take 300.
+constexpr int kOsdCharacters = 50;
+constexpr int kQuickOsdCharacters = 10;
+
 // Word heights (pixels) under kSmallText are enlarged to about kTargetText.
 constexpr int kSmallText = 16;
 constexpr int kTargetText = 32;
@@ -414,6 +422,18 @@ bool IsInstalledModel(const std::string& model) {
   return std::find(installed.begin(), installed.end(), model) != installed.end();
 }
 
+// The part of `image` around `box`, or the whole image for an empty box.
+OwnedPix SampleAt(const Pix* image, const core::Box& box) {
+  Pix* source = const_cast<Pix*>(image);
+  if (box.Empty()) return OwnedPix(pixClone(source));
+  int pad = 20;
+  Box* clip = boxCreate(std::max(0, box.x0 - pad), std::max(0, box.y0 - pad),
+                        box.Width() + 2 * pad, box.Height() + 2 * pad);
+  OwnedPix sample(pixClipRectangle(source, clip, nullptr));
+  boxDestroy(&clip);
+  return sample ? std::move(sample) : OwnedPix(pixClone(source));
+}
+
 // The first lines of text a reading found (any reading locates text even
 // when it misreads it), as a smaller image for trying models on.
 OwnedPix SampleOfText(Pix* image, const core::Page& page) {
@@ -422,13 +442,7 @@ OwnedPix SampleOfText(Pix* image, const core::Page& page) {
   for (const core::Block& block : page.blocks)
     for (const core::Line& line : block.lines)
       if (lines++ < 4) box = box.Union(line.bbox);
-  if (box.Empty()) return OwnedPix(pixClone(image));
-  int pad = 20;
-  Box* clip = boxCreate(std::max(0, box.x0 - pad), std::max(0, box.y0 - pad),
-                        box.Width() + 2 * pad, box.Height() + 2 * pad);
-  OwnedPix sample(pixClipRectangle(image, clip, nullptr));
-  boxDestroy(&clip);
-  return sample ? std::move(sample) : OwnedPix(pixClone(image));
+  return SampleAt(image, box);
 }
 
 class TesseractEngine final : public Engine {
@@ -451,6 +465,10 @@ class TesseractEngine final : public Engine {
     std::string languages = automatic ? DefaultLanguage() : options.languages;
     if (languages.empty())
       return core::Fail(ErrorCode::kUnavailable, "no Tesseract language model is installed");
+
+    if (automatic)
+      if (std::string model = ModelFromBand(upright.get(), options); !model.empty())
+        languages = model;
 
     auto best = Read(upright.get(), languages, tesseract::PSM_AUTO, options);
     if (!best) return std::unexpected(best.error());
@@ -632,6 +650,34 @@ class TesseractEngine final : public Engine {
     RecognizeOptions options;
     Reading reading;
   };
+
+  // language=auto: the model a page is read with first. English, unless
+  // OSD on a band of the page's first lines (a tenth of a reading) names a
+  // script outside the Latin alphabet whose model is installed and reads
+  // that band well: then a page in Greek or Thai is read once, not first in
+  // English. OSD alone is not trusted (it names Cyrillic on many a
+  // photographed receipt), hence the reading of the band. "" for English.
+  std::string ModelFromBand(const Pix* upright, const RecognizeOptions& options) {
+    std::optional<core::Box> band = TextBand(upright);
+    if (!band) return "";
+    OwnedPix sample = SampleAt(upright, *band);
+    Orientation osd = DetectOrientation(sample.get(), kQuickOsdCharacters);
+    if (osd.rotate != 0 || osd.script.empty() || IsLatinScript(osd.script)) return "";
+    // On so few glyphs OSD takes Chinese for Japanese and back.
+    std::vector<std::string> scripts = {osd.script};
+    if (osd.script == "Han" || osd.script == "Japanese")
+      scripts.push_back(osd.script == "Han" ? "Japanese" : "Han");
+    for (const std::string& script : scripts) {
+      std::string model = ModelForScript(script);
+      if (model.empty()) continue;
+      auto reading = Read(sample.get(), model, tesseract::PSM_AUTO, options);
+      // Sure, as a reading that comes back as single letters must be (Thai is).
+      if (reading && !IsPoor(*reading) && reading->confidence >= kFragmentedButSure &&
+          reading->page.WordCount() >= 3)
+        return model;
+    }
+    return "";
+  }
 
   // Small print (a screenshot, a low-resolution scan): Tesseract reads best
   // at 20-40 px per text line. When `reading` (of `image`, with
@@ -824,14 +870,17 @@ class TesseractEngine final : public Engine {
     return {};
   }
 
-  Orientation DetectOrientation(const Pix* image) {
+  // OSD on `image`, judging from `characters` to five times as many glyphs.
+  Orientation DetectOrientation(const Pix* image, int characters = kOsdCharacters) {
     Orientation out;
     if (!osd_) {
       Api api(new tesseract::TessBaseAPI());
-      if (api->Init(TessdataDir().c_str(), "osd", tesseract::OEM_LSTM_ONLY) != 0) return out;
+      // OSD's model is of the legacy engine.
+      if (api->Init(TessdataDir().c_str(), "osd", tesseract::OEM_TESSERACT_ONLY) != 0) return out;
       api->SetVariable("debug_file", "/dev/null");
       osd_ = std::move(api);
     }
+    osd_->SetVariable("min_characters_to_try", std::to_string(characters).c_str());
     osd_->SetPageSegMode(tesseract::PSM_OSD_ONLY);
     osd_->SetImage(const_cast<Pix*>(image));
     int degrees = 0;
