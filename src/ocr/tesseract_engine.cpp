@@ -382,11 +382,12 @@ constexpr float kMinUnreadConfidence = 0.6f;
 // Pages larger than this are scaled down before recognition.
 constexpr double kMaxRecognitionPixels = 36'000'000;
 
-// One model per script, tried when nothing else reads the page well.
 // A reading that leaves more of the ink outside its words than this is tried
 // again at Tesseract's estimate of the resolution (0.7 and 0.9 gave the
 // same figures on the development sets).
 constexpr double kMostInkRead = 0.8;
+
+// One model per script, tried when nothing else reads the page well.
 constexpr const char* kScriptCandidates[] = {"eng", "rus", "ell", "ara", "heb", "hin", "ben",
                                              "tam", "tha", "chi_sim", "jpn", "kor"};
 
