@@ -48,6 +48,9 @@ PixPtr CopyPix(const Pix* pix);
 struct PageImage {
   PixPtr pix;  // 8-bit gray or 32-bit RGB, upright as a viewer shows it
   int dpi = 300;
+  // The dpi is the page's own (a PDF page rendered at it, an image's
+  // resolution metadata), not Limits::fallback_dpi.
+  bool dpi_given = false;
   std::vector<std::string> warnings;  // e.g. "page 2: rendered at 150 dpi to fit the pixel limit"
 };
 

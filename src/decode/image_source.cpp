@@ -70,7 +70,8 @@ class ImageSource : public Source {
       if (jpeg_warnings > 0) {
         page.warnings.push_back("the image is damaged or truncated; part of it may be missing");
       }
-      page.dpi = xres >= kMinPlausibleDpi && xres <= kMaxPlausibleDpi ? xres : limits_.fallback_dpi;
+      page.dpi_given = xres >= kMinPlausibleDpi && xres <= kMaxPlausibleDpi;
+      page.dpi = page.dpi_given ? xres : limits_.fallback_dpi;
       pixSetResolution(pix.get(), page.dpi, page.dpi);
       page.pix = std::move(pix);
       return page;

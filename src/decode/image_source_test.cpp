@@ -65,6 +65,7 @@ TEST_P(ImageFormatTest, OpensAndRenders) {
     }
     if (want.dpi >= 0) {
       EXPECT_EQ(page->dpi, want.dpi == 0 ? limits.fallback_dpi : want.dpi);
+      EXPECT_EQ(page->dpi_given, want.dpi != 0);
     }
     EXPECT_FALSE((*source)->PageText(i).has_value());
   }

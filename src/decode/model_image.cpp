@@ -6,25 +6,18 @@
 #include <algorithm>
 #include <memory>
 
+#include "decode/decode.h"
+
 namespace ocrchat::decode {
-namespace {
-
-struct PixFree {
-  void operator()(Pix* pix) const { pixDestroy(&pix); }
-};
-using OwnedPix = std::unique_ptr<Pix, PixFree>;
-
-}  // namespace
-
 namespace {
 
 // The image turned, without a colormap, at least 8 bits deep, scaled down
 // to longest_px.
-core::Result<OwnedPix> Prepare(const Pix* image, int longest_px, int rotate_degrees) {
+core::Result<PixPtr> Prepare(const Pix* image, int longest_px, int rotate_degrees) {
   Pix* source = const_cast<Pix*>(image);
   if (!source) return core::Fail(core::ErrorCode::kInternal, "no page image");
-  OwnedPix work(pixGetColormap(source) ? pixRemoveColormap(source, REMOVE_CMAP_BASED_ON_SRC)
-                                       : pixClone(source));
+  PixPtr work(pixGetColormap(source) ? pixRemoveColormap(source, REMOVE_CMAP_BASED_ON_SRC)
+                                     : pixClone(source));
   // Models (and people) read gray better than 1-bit: scaling a 1-bit page
   // to gray also anti-aliases it.
   if (work && pixGetDepth(work.get()) < 8) work.reset(pixConvertTo8(work.get(), 0));
@@ -47,8 +40,10 @@ core::Result<ModelImage> Encode(Pix* pix, bool jpeg) {
   out.height = pixGetHeight(pix);
   l_uint8* bytes = nullptr;
   size_t size = 0;
-  int failed = jpeg ? pixWriteMemJpeg(&bytes, &size, pix, 85, 0) : pixWriteMemPng(&bytes, &size, pix, 0.0f);
-  if (failed || !bytes) return core::Fail(core::ErrorCode::kInternal, "the page image could not be encoded");
+  int failed =
+      jpeg ? pixWriteMemJpeg(&bytes, &size, pix, 85, 0) : pixWriteMemPng(&bytes, &size, pix, 0.0f);
+  if (failed || !bytes)
+    return core::Fail(core::ErrorCode::kInternal, "the page image could not be encoded");
   out.data.assign(reinterpret_cast<const char*>(bytes), size);
   lept_free(bytes);
   out.mime = jpeg ? "image/jpeg" : "image/png";

@@ -5,13 +5,10 @@
 
 #include <memory>
 
+#include "decode/decode.h"
+
 namespace ocrchat::decode {
 namespace {
-
-struct PixFree {
-  void operator()(Pix* pix) const { pixDestroy(&pix); }
-};
-using OwnedPix = std::unique_ptr<Pix, PixFree>;
 
 // True when nearly every pixel is close to black or white: a text scan
 // that loses nothing as a bilevel image.
@@ -34,14 +31,14 @@ bool IsBilevel(Pix* gray) {
 
 core::Result<EncodedImage> EncodeForPdf(const Pix* image, int jpeg_quality) {
   Pix* source = const_cast<Pix*>(image);
-  OwnedPix work;
+  PixPtr work;
   int type = L_JPEG_ENCODE;
   if (pixGetDepth(source) == 1) {
     work.reset(pixClone(source));
     type = L_G4_ENCODE;
   } else {
-    OwnedPix flat(pixGetColormap(source) ? pixRemoveColormap(source, REMOVE_CMAP_BASED_ON_SRC)
-                                         : pixClone(source));
+    PixPtr flat(pixGetColormap(source) ? pixRemoveColormap(source, REMOVE_CMAP_BASED_ON_SRC)
+                                       : pixClone(source));
     bool color = pixGetDepth(flat.get()) == 32;
     if (color) {
       l_int32 has_color = 0;
@@ -52,7 +49,7 @@ core::Result<EncodedImage> EncodeForPdf(const Pix* image, int jpeg_quality) {
       }
     }
     if (!color) {
-      OwnedPix gray(pixConvertTo8(flat.get(), 0));
+      PixPtr gray(pixConvertTo8(flat.get(), 0));
       if (gray && IsBilevel(gray.get())) {
         work.reset(pixThresholdToBinary(gray.get(), 128));
         type = L_G4_ENCODE;

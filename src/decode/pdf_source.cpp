@@ -145,6 +145,7 @@ class PdfSource : public Source {
       }
       image.pix = std::move(pix);
       image.dpi = *dpi;
+      image.dpi_given = true;
       pixSetResolution(image.pix.get(), *dpi, *dpi);
       return image;
     } catch (const std::bad_alloc&) {

@@ -76,6 +76,7 @@ TEST_P(PdfFormatTest, OpensAndRendersEveryPage) {
     auto page = source->RenderPage(i);
     ASSERT_TRUE(page.has_value()) << page.error().message;
     EXPECT_EQ(page->dpi, 300);
+    EXPECT_TRUE(page->dpi_given);
     EXPECT_EQ(pixGetDepth(page->pix.get()), 8);
     EXPECT_TRUE(page->warnings.empty());
     if (i == 0 && want.width > 0) {

@@ -39,11 +39,12 @@ double OverlapShare(const core::Box& word, const core::Box& other) {
   return static_cast<double>(w) * h / (static_cast<double>(word.Width()) * word.Height());
 }
 
-ocr::RecognizeOptions OcrOptions(const Recipe& recipe, int dpi,
+ocr::RecognizeOptions OcrOptions(const Recipe& recipe, const decode::PageImage& image,
                                  std::chrono::steady_clock::time_point deadline) {
   ocr::RecognizeOptions options;
   options.languages = recipe.tesseract;
-  options.dpi = dpi;
+  options.dpi = image.dpi;
+  options.dpi_given = image.dpi_given;
   options.accurate = recipe.tier == "vlm";
   options.deadline = deadline;
   // The second recognizer reads where the vlm tier is served locally, and
@@ -184,7 +185,7 @@ core::Result<core::Page> ReadPage(decode::Source& source, int index, ocr::Engine
     if (layer->uncovered_ink > 0.25) {
       auto image = source.RenderPage(index);
       if (image) {
-        auto ocred = engine.Recognize(image->pix.get(), OcrOptions(recipe, image->dpi, deadline));
+        auto ocred = engine.Recognize(image->pix.get(), OcrOptions(recipe, *image, deadline));
         if (!ocred && ocred.error().code == ErrorCode::kTimeout) return std::unexpected(ocred.error());
         if (ocred && ocred->rotation == 0) {
           for (const core::Block& b : ocred->blocks)
@@ -204,7 +205,7 @@ core::Result<core::Page> ReadPage(decode::Source& source, int index, ocr::Engine
     core::Result<decode::PageImage> image =
         rendered ? core::Result<decode::PageImage>(std::move(*rendered)) : source.RenderPage(index);
     if (!image) return std::unexpected(OnPage(image.error(), index));
-    auto ocred = engine.Recognize(image->pix.get(), OcrOptions(recipe, image->dpi, deadline));
+    auto ocred = engine.Recognize(image->pix.get(), OcrOptions(recipe, *image, deadline));
     if (!ocred) return std::unexpected(OnPage(ocred.error(), index));
     page = std::move(*ocred);
     // Rules are found on the image as rendered: only when the engine read it

@@ -7,15 +7,9 @@
 #include <memory>
 #include <vector>
 
+#include "ocr/pix.h"
+
 namespace ocrchat::ocr {
-namespace {
-
-struct PixFree {
-  void operator()(Pix* pix) const { pixDestroy(&pix); }
-};
-using OwnedPix = std::unique_ptr<Pix, PixFree>;
-
-}  // namespace
 
 std::optional<core::Box> TextBand(const Pix* image) {
   if (!image || pixGetWidth(image) < 1 || pixGetHeight(image) < 1) return std::nullopt;

@@ -6,13 +6,10 @@
 
 #include <memory>
 
+#include "ocr/pix.h"
+
 namespace ocrchat::ocr {
 namespace {
-
-struct PixFree {
-  void operator()(Pix* pix) const { pixDestroy(&pix); }
-};
-using OwnedPix = std::unique_ptr<Pix, PixFree>;
 
 constexpr int kTop = 200, kLineHeight = 30, kPitch = 70, kLines = 20;
 

@@ -20,6 +20,9 @@ struct RecognizeOptions {
   // and language.
   std::string languages;
   int dpi = 300;
+  // The dpi is the image's own (a rendered PDF page, an image's resolution
+  // metadata); false when it is a default that may not fit the print.
+  bool dpi_given = false;
   // Detect and fix 90/180/270 rotation when the first reading is poor.
   bool fix_orientation = true;
   bool deskew = true;

@@ -6,13 +6,10 @@
 #include <algorithm>
 #include <memory>
 
+#include "ocr/pix.h"
+
 namespace ocrchat::ocr {
 namespace {
-
-struct PixFree {
-  void operator()(Pix* pix) const { pixDestroy(&pix); }
-};
-using OwnedPix = std::unique_ptr<Pix, PixFree>;
 
 struct BoxaFree {
   void operator()(Boxa* boxa) const { boxaDestroy(&boxa); }

@@ -7,13 +7,10 @@
 #include <chrono>
 #include <memory>
 
+#include "ocr/pix.h"
+
 namespace ocrchat::ocr {
 namespace {
-
-struct PixFree {
-  void operator()(Pix* pix) const { pixDestroy(&pix); }
-};
-using OwnedPix = std::unique_ptr<Pix, PixFree>;
 
 // A white 8-bit letter page at 300 dpi.
 OwnedPix BlankPage() {

@@ -11,16 +11,12 @@
 
 #include "core/text.h"
 #include "ocr/engine.h"
+#include "ocr/pix.h"
 
 namespace ocrchat::ocr {
 namespace {
 
 namespace fs = std::filesystem;
-
-struct PixFree {
-  void operator()(Pix* pix) const { pixDestroy(&pix); }
-};
-using OwnedPix = std::unique_ptr<Pix, PixFree>;
 
 // `text` drawn by pango-view at 300 dpi; with `photo`, blurred and
 // speckled as a phone picture of it would be.

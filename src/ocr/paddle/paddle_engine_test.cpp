@@ -10,16 +10,12 @@
 #include <fstream>
 
 #include "core/text.h"
+#include "ocr/pix.h"
 
 namespace ocrchat::ocr::paddle {
 namespace {
 
 namespace fs = std::filesystem;
-
-struct PixFree {
-  void operator()(Pix* pix) const { pixDestroy(&pix); }
-};
-using OwnedPix = std::unique_ptr<Pix, PixFree>;
 
 fs::path TempDir() {
   fs::path dir = fs::temp_directory_path() / ("paddle_test_" + std::to_string(::getpid()));
