@@ -247,9 +247,6 @@ bool JoinBeside(core::Page& page, core::Line line) {
 // page from: 10 to 50 glyphs take 40-60 ms where 50 to 250 take 300.
 constexpr int kOsdCharacters = 50;
 constexpr int kQuickOsdCharacters = 10;
-// A band read this much more confidently in a script's model than in
-// English's is in that script.
-constexpr float kClearlyBetter = 0.2f;
 
 // Word heights (pixels) under kSmallText are enlarged to about kTargetText.
 constexpr int kSmallText = 16;
@@ -550,11 +547,7 @@ class TesseractEngine final : public Engine {
   // script outside the Latin alphabet whose model is installed and reads
   // that band well: then a page in Greek or Thai is read once, not first in
   // English. OSD alone is not trusted (it names Cyrillic on many a
-  // photographed receipt), hence the reading of the band: sure, or fair and
-  // clearly better than English's reading of it (a degraded scan in
-  // Russian: 0.64 against 0.18; receipts OSD called Cyrillic or Japanese
-  // read at most 0.72 in those models, and then worse than in English, or
-  // with less than half its words). "" for English.
+  // photographed receipt), hence the reading of the band. "" for English.
   std::string ModelFromBand(const Pix* upright, const RecognizeOptions& options) {
     std::optional<core::Box> band = TextBand(upright);
     if (!band) return "";
@@ -565,17 +558,13 @@ class TesseractEngine final : public Engine {
     std::vector<std::string> scripts = {osd.script};
     if (osd.script == "Han" || osd.script == "Japanese")
       scripts.push_back(osd.script == "Han" ? "Japanese" : "Han");
-    std::optional<core::Result<Reading>> english;
     for (const std::string& script : scripts) {
       std::string model = ModelForScript(script);
       if (model.empty()) continue;
       auto reading = Read(sample.get(), model, tesseract::PSM_AUTO, options);
-      if (!reading || IsPoor(*reading) || reading->page.WordCount() < 3) continue;
       // Sure, as a reading that comes back as single letters must be (Thai is).
-      if (reading->confidence >= kFragmentedButSure) return model;
-      if (!english) english = Read(sample.get(), DefaultLanguage(), tesseract::PSM_AUTO, options);
-      if (*english && reading->confidence >= (*english)->confidence + kClearlyBetter &&
-          reading->page.WordCount() * 2 >= (*english)->page.WordCount())
+      if (reading && !IsPoor(*reading) && reading->confidence >= kFragmentedButSure &&
+          reading->page.WordCount() >= 3)
         return model;
     }
     return "";
