@@ -24,9 +24,9 @@
 #include "ocr/band.h"
 #include "ocr/engine.h"
 #include "ocr/ink.h"
-#include "ocr/pix.h"
 #include "ocr/languages.h"
 #include "ocr/paddle/paddle.h"
+#include "ocr/pix.h"
 #include "ocr/second_reading.h"
 
 namespace ocrchat::ocr {
