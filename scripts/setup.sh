@@ -33,7 +33,7 @@ test=(poppler-utils qpdf python3 python3-requests python3-levenshtein nodejs ca-
       libxml2-utils unzip procps openssl chromium postgresql libtiff-tools)
 # Only for the tests labelled slow: LibreOffice reads our docx back.
 slow=(libreoffice-writer-nogui)
-bench=(ocrmypdf wrk hyperfine time)
+bench=(ocrmypdf python3-pil wrk hyperfine time)
 # libFuzzer: clang 16 (Debian 12's clang 14 cannot compile libstdc++ 12's <expected>).
 fuzz=(clang-16 libclang-rt-16-dev)
 

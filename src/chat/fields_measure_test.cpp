@@ -275,7 +275,7 @@ TEST(ReceiptFieldsTest, OcrReceiptsAgainstTheirKeys) {
       tally["fields company"].Add(in_fields);
       tally["fields company close"].Add(close);
       tally["chat company"].Add(in_chat);
-      line += " company " + std::string(in_fields ? "ok" : close ? "close" : "MISS(" + issuer + " want " + company + ")") +
+      line += " company " + std::string(in_fields ? "ok" : std::string(close ? "close" : "MISS") + "(" + issuer + " want " + company + ")") +
               "/" + (in_chat ? "ok" : "MISS");
     }
     std::printf("%s\n", line.c_str());
