@@ -49,6 +49,16 @@ TEST(TextBand, FirstLinesCutBetweenTwoLines) { ExpectBandOfFirstLines(Page(0).ge
 
 TEST(TextBand, SpeckleIsNotInk) { ExpectBandOfFirstLines(Page(80).get()); }
 
+TEST(TextBand, RowsAloneGiveTheFirstTwoLines) {
+  OwnedPix page = Page(0);
+  std::optional<core::Box> band = TextBand(page.get(), 120, 0);
+  ASSERT_TRUE(band.has_value());
+  EXPECT_EQ(band->y0, kTop);
+  // 120 rows: the first two lines (pitch 70), cut in the gap after them.
+  EXPECT_GT(band->y1, kTop + kPitch + kLineHeight);
+  EXPECT_LE(band->y1, kTop + 2 * kPitch);
+}
+
 TEST(TextBand, BlankPageHasNone) {
   OwnedPix blank(pixCreate(800, 600, 8));
   pixSetAll(blank.get());

@@ -244,7 +244,7 @@ std::string MissingScriptWarning(std::string_view script) {
          package + " (or tesseract-ocr-script-" + s->package + "); its text was not read";
 }
 
-std::string DetectTextLanguage(std::string_view text) {
+std::string DetectTextLanguage(std::string_view text, bool reliable_only) {
   if (text.size() < 16) return "";
   bool reliable = false;
   int valid = 0;
@@ -252,6 +252,7 @@ std::string DetectTextLanguage(std::string_view text) {
       text.data(), static_cast<int>(std::min<size_t>(text.size(), 1 << 20)), true, &reliable,
       &valid);
   if (lang == CLD2::UNKNOWN_LANGUAGE || lang == CLD2::TG_UNKNOWN_LANGUAGE) return "";
+  if (reliable_only && !reliable) return "";
   std::string code = Lower(CLD2::LanguageCode(lang));
   if (code == "zh") return IsInstalled("chi_sim") ? "chi_sim" : "";
   if (code == "zh-hant") return IsInstalled("chi_tra") ? "chi_tra" : "";

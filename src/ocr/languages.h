@@ -54,7 +54,9 @@ bool IsLatinScript(std::string_view script);
 std::string MissingScriptWarning(std::string_view script);
 
 // The language of a text, as a Tesseract code ("fra"), or "" when it cannot
-// be told reliably. Uses CLD2.
-std::string DetectTextLanguage(std::string_view utf8_text);
+// be told or its model is not installed; with `reliable_only`, "" too when
+// CLD2 does not call its guess reliable (most of the text in one language,
+// by a clear margin). Uses CLD2.
+std::string DetectTextLanguage(std::string_view utf8_text, bool reliable_only = false);
 
 }  // namespace ocrchat::ocr

@@ -248,6 +248,12 @@ bool JoinBeside(core::Page& page, core::Line line) {
 constexpr int kOsdCharacters = 50;
 constexpr int kQuickOsdCharacters = 10;
 
+// The first lines of a page in the Latin alphabet, read to tell its
+// language: at least this many rows (two lines of print at 300 dpi), and
+// words they must hold.
+constexpr int kLanguageRows = 120;
+constexpr int kBandWords = 8;
+
 // Word heights (pixels) under kSmallText are enlarged to about kTargetText.
 constexpr int kSmallText = 16;
 constexpr int kTargetText = 32;
@@ -562,13 +568,19 @@ class TesseractEngine final : public Engine {
   // script outside the Latin alphabet whose model is installed and reads
   // that band well: then a page in Greek or Thai is read once, not first in
   // English. OSD alone is not trusted (it names Cyrillic on many a
-  // photographed receipt), hence the reading of the band. "" for English.
+  // photographed receipt), hence the reading of the band. When OSD names
+  // the Latin alphabet, the first lines tell the language (LanguageOfBand).
+  // "" for English.
   std::string ModelFromBand(const Pix* upright, const RecognizeOptions& options) {
     std::optional<core::Box> band = TextBand(upright);
     if (!band) return "";
     OwnedPix sample = SampleAt(upright, *band);
     Orientation osd = DetectOrientation(sample.get(), kQuickOsdCharacters);
-    if (osd.rotate != 0 || osd.script.empty() || IsLatinScript(osd.script)) return "";
+    if (osd.rotate != 0 || osd.script.empty()) return "";
+    if (IsLatinScript(osd.script)) {
+      std::optional<core::Box> lines = TextBand(upright, kLanguageRows, 0);
+      return lines ? LanguageOfBand(SampleAt(upright, *lines).get(), options) : "";
+    }
     // On so few glyphs OSD takes Chinese for Japanese and back.
     std::vector<std::string> scripts = {osd.script};
     if (osd.script == "Han" || osd.script == "Japanese")
@@ -583,6 +595,19 @@ class TesseractEngine final : public Engine {
         return model;
     }
     return "";
+  }
+
+  // A band in the Latin alphabet, read with the default model: the Latin
+  // language CLD2 reliably finds in its words, when that is not English
+  // and its model is installed ("deu"), so that a German page is read once
+  // and not first in English. "" otherwise.
+  std::string LanguageOfBand(const Pix* sample, const RecognizeOptions& options) {
+    const std::string english = DefaultLanguage();
+    auto reading = Read(sample, english, tesseract::PSM_AUTO, options);
+    if (!reading || IsPoor(*reading) || reading->page.WordCount() < kBandWords) return "";
+    std::string detected = DetectTextLanguage(reading->page.Text(), /*reliable_only=*/true);
+    if (detected.empty() || detected == english || !SameScriptFamily(detected, english)) return "";
+    return detected;
   }
 
   // Small print (a screenshot, a low-resolution scan): Tesseract reads best
