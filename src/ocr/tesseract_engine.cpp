@@ -248,6 +248,10 @@ bool JoinBeside(core::Page& page, core::Line line) {
 constexpr int kOsdCharacters = 50;
 constexpr int kQuickOsdCharacters = 10;
 
+// A band read this much more confidently in a script's model, in words,
+// than in English's is in that script.
+constexpr float kClearlyBetter = 0.2f;
+
 // The first lines of a page in the Latin alphabet, read to tell its
 // language: at least this many rows (two lines of print at 300 dpi), and
 // words they must hold.
@@ -568,7 +572,11 @@ class TesseractEngine final : public Engine {
   // script outside the Latin alphabet whose model is installed and reads
   // that band well: then a page in Greek or Thai is read once, not first in
   // English. OSD alone is not trusted (it names Cyrillic on many a
-  // photographed receipt), hence the reading of the band. When OSD names
+  // photographed receipt), hence the reading of the band: sure, or fair, in
+  // words, and clearly better than English's reading of it (a degraded
+  // Russian scan: 0.67 against 0.25; receipts OSD called Cyrillic or
+  // Japanese read at most 0.72 in those models, and then worse than in
+  // English or with less than half its words). When OSD names
   // the Latin alphabet, the first lines tell the language (LanguageOfBand).
   // "" for English.
   std::string ModelFromBand(const Pix* upright, const RecognizeOptions& options) {
@@ -585,13 +593,19 @@ class TesseractEngine final : public Engine {
     std::vector<std::string> scripts = {osd.script};
     if (osd.script == "Han" || osd.script == "Japanese")
       scripts.push_back(osd.script == "Han" ? "Japanese" : "Han");
+    std::optional<core::Result<Reading>> english;
     for (const std::string& script : scripts) {
       std::string model = ModelForScript(script);
       if (model.empty()) continue;
       auto reading = Read(sample.get(), model, tesseract::PSM_AUTO, options);
+      if (!reading || IsPoor(*reading) || reading->page.WordCount() < 3) continue;
       // Sure, as a reading that comes back as single letters must be (Thai is).
-      if (reading && !IsPoor(*reading) && reading->confidence >= kFragmentedButSure &&
-          reading->page.WordCount() >= 3)
+      if (reading->confidence >= kFragmentedButSure) return model;
+      // Fair, in words, and clearly better than English's reading of the band.
+      if (reading->fragmented) continue;
+      if (!english) english = Read(sample.get(), DefaultLanguage(), tesseract::PSM_AUTO, options);
+      if (*english && reading->confidence >= (*english)->confidence + kClearlyBetter &&
+          reading->page.WordCount() * 2 >= (*english)->page.WordCount())
         return model;
     }
     return "";
