@@ -287,9 +287,10 @@ constexpr double kMostInkRead = 0.8;
 
 // OSD on a whole page naming a script with this confidence or more is not
 // second-guessed: a poor reading in that script's model is the page's, not
-// a sign of another script (a degraded Arabic page: 84; the wrong scripts
-// OSD named on the pages of the development sets and the rendered
-// languages: 12 at most, and 5.4 on a whole page).
+// a sign of another script (a degraded Arabic page: 84; wrong scripts named
+// on a whole page of the development sets, the rendered languages and the
+// language tests: 10.7 at most, a Hebrew page called Thai). On a band's few
+// glyphs OSD is less sure of itself and can be wrong at 37.
 constexpr float kSureScript = 20.0f;
 
 // One model per script, tried when nothing else reads the page well, the
