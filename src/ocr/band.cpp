@@ -11,7 +11,7 @@
 
 namespace ocrchat::ocr {
 
-std::optional<core::Box> TextBand(const Pix* image, int rows_wanted, int share) {
+std::optional<core::Box> TextBand(const Pix* image, int min_rows, int share) {
   if (!image || pixGetWidth(image) < 1 || pixGetHeight(image) < 1) return std::nullopt;
   Pix* source = const_cast<Pix*>(image);
   OwnedPix gray(pixGetDepth(source) == 1 || pixGetDepth(source) == 8 ? pixClone(source)
@@ -34,8 +34,8 @@ std::optional<core::Box> TextBand(const Pix* image, int rows_wanted, int share) 
   while (top < height && rows[top] < ink) ++top;
   while (bottom > top && rows[bottom] < ink) --bottom;
   if (top >= bottom) return std::nullopt;
-  int cut = std::min(bottom, top + std::max(rows_wanted, share > 0 ? (bottom - top) / share : 0));
-  const int window = std::max(10, rows_wanted / 3);
+  int cut = std::min(bottom, top + std::max(min_rows, share > 0 ? (bottom - top) / share : 0));
+  const int window = std::max(10, min_rows / 3);
   int emptiest = cut;
   for (int y = std::max(top + 1, cut - window); y <= std::min(bottom, cut + window); ++y)
     if (rows[y] < rows[emptiest]) emptiest = y;

@@ -577,9 +577,9 @@ class TesseractEngine final : public Engine {
   // words, and clearly better than English's reading of it (a degraded
   // Russian scan: 0.67 against 0.25; receipts OSD called Cyrillic or
   // Japanese read at most 0.72 in those models, and then worse than in
-  // English or with less than half its words). When OSD names
-  // the Latin alphabet, the first lines tell the language (LanguageOfBand).
-  // "" for English.
+  // English or with less than half its words). When OSD names the Latin
+  // alphabet, the first lines tell the language (LanguageOfBand). "" for
+  // English.
   std::string ModelFromBand(const Pix* upright, const RecognizeOptions& options) {
     std::optional<core::Box> band = TextBand(upright);
     if (!band) return "";
