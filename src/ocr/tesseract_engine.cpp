@@ -251,6 +251,9 @@ constexpr int kQuickOsdCharacters = 10;
 // A band read this much more confidently in a script's model, in words,
 // than in English's is in that script.
 constexpr float kClearlyBetter = 0.2f;
+// ... and at least this confident: a degraded Chinese scan's band reads at
+// 0.55 in Chinese and 0.04 in English.
+constexpr float kFairBand = 0.5f;
 
 // The first lines of a page in the Latin alphabet, read to tell its
 // language: at least this many rows (two lines of print at 300 dpi), and
@@ -374,9 +377,9 @@ class TesseractEngine final : public Engine {
     if (languages.empty())
       return core::Fail(ErrorCode::kUnavailable, "no Tesseract language model is installed");
 
-    if (automatic)
-      if (std::string model = ModelFromBand(upright.get(), options); !model.empty())
-        languages = model;
+    // The model the band chose has been compared with the others on it.
+    std::string band_model = automatic ? ModelFromBand(upright.get(), options) : "";
+    if (!band_model.empty()) languages = band_model;
 
     auto best = Read(upright.get(), languages, tesseract::PSM_AUTO, options);
     if (!best) return std::unexpected(best.error());
@@ -426,8 +429,8 @@ class TesseractEngine final : public Engine {
     // texts, so try each installed script's model on a sample of the text
     // and read the page again with the one that reads it best; a model
     // that reads the sample surely ends the search. Not when OSD named the
-    // page's script surely (kSureScript) and its model read it: a degraded
-    // page reads poorly in every model.
+    // page's script surely (kSureScript) and its model read it, nor when
+    // the band chose the model: a degraded page reads poorly in every model.
     // A script whose model is not installed is not read with another
     // script's model: that gives confident garbage. The page says so.
     // Its language stays empty: no model read it.
@@ -448,7 +451,8 @@ class TesseractEngine final : public Engine {
     const bool has_text = best->page.WordCount() > 0 || best->unread_glyphs > 20;
     const bool doubtful = IsPoor(*best) || (switched_script && best->confidence < 0.8f &&
                                             best->fragmented);
-    if (automatic && first_poor && has_text && doubtful && !named_surely) {
+    const bool compared = named_surely || (!band_model.empty() && band_model == languages);
+    if (automatic && first_poor && has_text && doubtful && !compared) {
       OwnedPix sample = SampleOfText(upright.get(), best->page);
       std::string winner;
       float winner_confidence = best->confidence + 0.05f;
@@ -599,7 +603,7 @@ class TesseractEngine final : public Engine {
       std::string model = ModelForScript(script);
       if (model.empty()) continue;
       auto reading = Read(sample.get(), model, tesseract::PSM_AUTO, options);
-      if (!reading || IsPoor(*reading) || reading->page.WordCount() < 3) continue;
+      if (!reading || reading->confidence < kFairBand || reading->page.WordCount() < 3) continue;
       // Sure, as a reading that comes back as single letters must be (Thai is).
       if (reading->confidence >= kFragmentedButSure) return model;
       // Fair, in words, and clearly better than English's reading of the band.
