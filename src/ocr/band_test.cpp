@@ -34,15 +34,16 @@ OwnedPix Page(int speckle) {
 }
 
 void ExpectBandOfFirstLines(const Pix* page) {
-  std::optional<core::Box> band = TextBand(page);
-  ASSERT_TRUE(band.has_value());
-  EXPECT_EQ(band->y0, kTop);
-  EXPECT_EQ(band->Width(), 1700);
+  std::optional<RowInk> ink = InkOfRows(page);
+  ASSERT_TRUE(ink.has_value());
+  core::Box band = TextBand(*ink);
+  EXPECT_EQ(band.y0, kTop);
+  EXPECT_EQ(band.Width(), 1700);
   // A sixth of the text (20 lines: about three), ending between two lines.
   const int text = (kLines - 1) * kPitch + kLineHeight;
-  EXPECT_GE(band->Height(), text / 6 - kPitch);
-  EXPECT_LE(band->Height(), text / 6 + kPitch);
-  EXPECT_GE((band->y1 - 1 - kTop) % kPitch, kLineHeight) << band->y1;
+  EXPECT_GE(band.Height(), text / 6 - kPitch);
+  EXPECT_LE(band.Height(), text / 6 + kPitch);
+  EXPECT_GE((band.y1 - 1 - kTop) % kPitch, kLineHeight) << band.y1;
 }
 
 TEST(TextBand, FirstLinesCutBetweenTwoLines) { ExpectBandOfFirstLines(Page(0).get()); }
@@ -51,19 +52,20 @@ TEST(TextBand, SpeckleIsNotInk) { ExpectBandOfFirstLines(Page(80).get()); }
 
 TEST(TextBand, RowsAloneGiveTheFirstTwoLines) {
   OwnedPix page = Page(0);
-  std::optional<core::Box> band = TextBand(page.get(), 120, 0);
-  ASSERT_TRUE(band.has_value());
-  EXPECT_EQ(band->y0, kTop);
+  std::optional<RowInk> ink = InkOfRows(page.get());
+  ASSERT_TRUE(ink.has_value());
+  core::Box band = TextBand(*ink, 120, 0);
+  EXPECT_EQ(band.y0, kTop);
   // 120 rows: the first two lines (pitch 70), cut in the gap after them.
-  EXPECT_GT(band->y1, kTop + kPitch + kLineHeight);
-  EXPECT_LE(band->y1, kTop + 2 * kPitch);
+  EXPECT_GT(band.y1, kTop + kPitch + kLineHeight);
+  EXPECT_LE(band.y1, kTop + 2 * kPitch);
 }
 
 TEST(TextBand, BlankPageHasNone) {
   OwnedPix blank(pixCreate(800, 600, 8));
   pixSetAll(blank.get());
-  EXPECT_FALSE(TextBand(blank.get()).has_value());
-  EXPECT_FALSE(TextBand(nullptr).has_value());
+  EXPECT_FALSE(InkOfRows(blank.get()).has_value());
+  EXPECT_FALSE(InkOfRows(nullptr).has_value());
 }
 
 }  // namespace

@@ -578,14 +578,13 @@ class TesseractEngine final : public Engine {
   // alphabet, the first lines tell the language (LanguageOfBand). "" for
   // English.
   std::string ModelFromBand(const Pix* upright, const RecognizeOptions& options) {
-    std::optional<core::Box> band = TextBand(upright);
-    if (!band) return "";
-    OwnedPix sample = SampleAt(upright, *band);
+    std::optional<RowInk> ink = InkOfRows(upright);
+    if (!ink) return "";
+    OwnedPix sample = SampleAt(upright, TextBand(*ink));
     Orientation osd = DetectOrientation(sample.get(), kQuickOsdCharacters);
     if (osd.rotate != 0 || osd.script.empty()) return "";
     if (IsLatinScript(osd.script)) {
-      std::optional<core::Box> lines = TextBand(upright, kLanguageRows, 0);
-      return lines ? LanguageOfBand(SampleAt(upright, *lines).get(), options) : "";
+      return LanguageOfBand(SampleAt(upright, TextBand(*ink, kLanguageRows, 0)).get(), options);
     }
     // On so few glyphs OSD takes Chinese for Japanese and back.
     std::vector<std::string> scripts = {osd.script};
