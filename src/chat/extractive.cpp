@@ -12,6 +12,7 @@
 
 #include "chat/fields_answer.h"
 #include "core/text.h"
+#include "fields/fields.h"
 #include "fields/letterhead.h"
 
 namespace ocrchat::chat {
@@ -24,6 +25,17 @@ std::string Lower(std::string_view text) {
 }
 
 std::string PageLabel(int page) { return "(p. " + std::to_string(page + 1) + ")"; }
+
+std::string HumanDate(const std::string& iso) {
+  static const char* const kMonths[] = {"January", "February", "March",     "April",
+                                        "May",     "June",     "July",      "August",
+                                        "September", "October", "November", "December"};
+  if (iso.size() != 10) return iso;
+  int month = std::atoi(iso.substr(5, 2).c_str());
+  int day = std::atoi(iso.substr(8, 2).c_str());
+  if (month < 1 || month > 12) return iso;
+  return std::to_string(day) + " " + kMonths[month - 1] + " " + iso.substr(0, 4);
+}
 
 namespace {
 
@@ -408,66 +420,30 @@ std::optional<Finding> FindTotal(const Corpus& corpus, int page) {
 
 struct DateMatch {
   std::string text;    // as printed: "25 / 12 / 2018"
-  std::string normal;  // without the OCR's spaces, separators restored: "25/12/2018"
+  std::string iso;     // "2018-12-25"
+  bool ambiguous = false;  // numeric, and day and month could be either
   bool timed = false;  // a time of day follows, as on a transaction stamp
 };
 
+// The date as an answer states it ("25 December 2018"), with the printed
+// form beside it; a date that reads both ways only as printed.
 std::string Display(const DateMatch& date) {
-  if (date.normal == date.text) return date.text;
-  return date.normal + " (printed \"" + date.text + "\")";
+  if (date.ambiguous) return date.text;
+  return HumanDate(date.iso) + " (printed \"" + date.text + "\")";
 }
 
-// Dates in `text`, first pattern first: day/month/year (or month/day/year),
-// year-month-day, and with month names. Digits running on into more digits
-// ("11.23.11,23", an amount) are not a date; "1202/2018" is read as 12/02/2018.
+// Dates in `text`, as the fields read them (fields::FindDates, day first
+// where both orders are valid).
 std::vector<DateMatch> FindDates(const std::string& text) {
-  static const std::vector<std::regex> patterns = {
-      std::regex(R"(\b(\d{1,2})( ?/ ?|-|\.)(\d{1,2})\2(\d{4}|\d{2})\b)"),
-      std::regex(R"(\b(\d{4})[/\-.](\d{1,2})[/\-.](\d{1,2})\b)"),
-      std::regex(R"(\b\d{1,2}(?:st|nd|rd|th)?[ \-/]?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?[ \-/,]*\d{2,4}\b)",
-                 std::regex::icase),
-      std::regex(R"(\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?,? \d{4}\b)",
-                 std::regex::icase),
-      std::regex(R"(\b([0-3]\d)([01]\d)/((?:19|20)\d{2})\b)"),
-  };
   static const std::regex time(R"(^\s*[\-,]?\s*\d{1,2}:\d{2})");
-  auto digit = [&](size_t at) {
-    return at < text.size() && std::isdigit(static_cast<unsigned char>(text[at]));
-  };
   std::vector<DateMatch> out;
-  for (size_t k = 0; k < patterns.size(); ++k) {
-    for (auto it = std::sregex_iterator(text.begin(), text.end(), patterns[k]);
-         it != std::sregex_iterator(); ++it) {
-      const std::smatch& m = *it;
-      size_t at = m.position(0), end = at + m.length(0);
-      if (at > 0 && (digit(at - 1) || (at > 1 && std::strchr(".,", text[at - 1]) && digit(at - 2))))
-        continue;
-      if (end + 1 < text.size() && std::strchr(".,/-", text[end]) && digit(end + 1)) continue;
-      std::string normal = m.str(0);
-      if (k == 0) {
-        int a = std::stoi(m[1]), b = std::stoi(m[3]);
-        bool plausible = (a >= 1 && a <= 31 && b >= 1 && b <= 12) || (a >= 1 && a <= 12 && b >= 1 && b <= 31);
-        if (!plausible) continue;
-        std::erase(normal, ' ');
-      } else if (k == 1) {
-        int month = std::stoi(m[2]), day = std::stoi(m[3]);
-        if (month < 1 || month > 12 || day < 1 || day > 31) continue;
-      } else if (k == 4) {
-        int day = std::stoi(m[1]), month = std::stoi(m[2]);
-        if (month < 1 || month > 12 || day < 1 || day > 31) continue;
-        normal = m.str(1) + "/" + m.str(2) + "/" + m.str(3);
-      }
-      out.push_back({m.str(0), normal, std::regex_search(text.substr(end), time)});
-    }
-  }
+  for (const fields::DateValue& date : fields::FindDates(text))
+    out.push_back({core::NormalizeSpace(text.substr(date.begin, date.end - date.begin)), date.iso,
+                   date.ambiguous, std::regex_search(text.substr(date.end), time)});
   return out;
 }
 
-std::optional<std::string> FindDate(const std::string& text) {
-  std::vector<DateMatch> dates = FindDates(text);
-  if (dates.empty()) return std::nullopt;
-  return dates.front().text;
-}
+bool HasDate(const std::string& text) { return !fields::FindDates(text).empty(); }
 
 std::optional<Finding> FindDateOnPage(const Corpus& corpus, int page) {
   const auto& segments = corpus.pages()[page].segments;
@@ -581,7 +557,7 @@ std::optional<Finding> FindInvoiceNumber(const Corpus& corpus, int page) {
     const std::string& text = segments[i].text;
     std::smatch m;
     if (!std::regex_search(text, m, label)) continue;
-    if (FindDate(text)) continue;
+    if (HasDate(text)) continue;
     double score = m[2].matched || m.str(0) == "#" ? 2 : 1;
     Finding finding{page, "", {i}, score - 0.3 * i / segments.size(), 0, {}};
     std::string rest = m.suffix();
@@ -592,7 +568,7 @@ std::optional<Finding> FindInvoiceNumber(const Corpus& corpus, int page) {
       std::vector<size_t> candidates = RightOf(segments, i);
       if (candidates.empty() && i + 1 < segments.size()) candidates.push_back(i + 1);
       for (size_t j : candidates)
-        if (std::regex_search(segments[j].text, v, value) && !FindDate(segments[j].text)) {
+        if (std::regex_search(segments[j].text, v, value) && !HasDate(segments[j].text)) {
           finding.value = v.str(1);
           finding.segments.push_back(j);
           break;

@@ -12,6 +12,8 @@ namespace ocrchat::chat {
 std::string Lower(std::string_view text);
 // How an answer names a page (0-based index): "(p. 3)".
 std::string PageLabel(int page);
+// "2014-08-03" -> "3 August 2014"; other text as it is.
+std::string HumanDate(const std::string& iso);
 
 // Answers `query` from `corpus` alone: a typed value quoted with "(p. N)" and
 // cited by the lines it was read from, the best passages for other

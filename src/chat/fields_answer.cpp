@@ -13,18 +13,6 @@ namespace {
 
 using fields::FieldName;
 
-// "2014-08-03" -> "3 August 2014".
-std::string HumanDate(const std::string& iso) {
-  static const char* const kMonths[] = {"January", "February", "March",     "April",
-                                        "May",     "June",     "July",      "August",
-                                        "September", "October", "November", "December"};
-  if (iso.size() != 10) return iso;
-  int month = std::atoi(iso.substr(5, 2).c_str());
-  int day = std::atoi(iso.substr(8, 2).c_str());
-  if (month < 1 || month > 12) return iso;
-  return std::to_string(day) + " " + kMonths[month - 1] + " " + iso.substr(0, 4);
-}
-
 // The value as the answer states it, with the printed form beside it when
 // that reads differently ("717.97 EUR (printed "€ 717,97")").
 std::string Display(const fields::Field& field) {

@@ -90,6 +90,8 @@ TEST(DatesTest, EachLanguagesFormats) {
   EXPECT_EQ(Iso("19 april 2014"), "2014-04-19");
   EXPECT_EQ(Iso("10 de outubro de 2018"), "2018-10-10");
   EXPECT_EQ(Iso("15-Jan-2018"), "2018-01-15");
+  EXPECT_EQ(Iso("10Mar2018 13:24"), "2018-03-10");
+  EXPECT_EQ(Iso("05JAN18"), "2018-01-05");
 }
 
 TEST(DatesTest, NumericDatesAndTheirOrder) {

@@ -85,12 +85,13 @@ std::vector<DateValue> FindDates(std::string_view text, DateOrder order) {
   const std::string& s = folded.text;
   static const std::string months = MonthAlternation();
   // Numeric (with OCR's spaces around the separator), ISO, day-month-year
-  // and month-day-year with names.
+  // (also run together, as receipts print it: "10Mar2018") and
+  // month-day-year with names.
   static const std::regex numeric(R"((\d{1,2}) ?([./\-]) ?(\d{1,2}) ?\2 ?(\d{4}|\d{2})(?![\d]))");
   static const std::regex iso(R"((\d{4})([./\-])(\d{1,2})\2(\d{1,2})(?![\d]))");
   static const std::regex day_month(
       "(\\d{1,2})(?:st|nd|rd|th|er|o)?\\.? ?[\\-/]? ?(?:de )?(" + months +
-      ")\\.?(?:[ ,\\-/]+| de )(\\d{4}|'?\\d{2})(?![\\d])");
+      ")\\.?(?:[ ,\\-/]*| de )(\\d{4}|'?\\d{2})(?![\\d])");
   static const std::regex month_day("(" + months +
                                     ")\\.? ?(\\d{1,2})(?:st|nd|rd|th)? ?,? ?(\\d{4})(?![\\d])");
   std::vector<DateValue> out;
