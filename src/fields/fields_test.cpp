@@ -52,7 +52,9 @@ TEST(LexiconTest, DatesAndTotalsInEachLanguage) {
       {"Grand Total", FieldName::kTotal}, {"Gesamtbetrag", FieldName::kTotal},
       {"Total TTC", FieldName::kTotal}, {"Importe total", FieldName::kTotal},
       {"Totale", FieldName::kTotal}, {"Totaal", FieldName::kTotal}, {"Valor total", FieldName::kTotal},
+      {"Tatal Amount:", FieldName::kTotal}, {"TOTAI", FieldName::kTotal},
       {"Subtotal", FieldName::kSubtotal}, {"Zwischensumme", FieldName::kSubtotal},
+      {"SubTotai", FieldName::kSubtotal},
       {"Total HT", FieldName::kSubtotal}, {"Subtotaal", FieldName::kSubtotal},
       {"MwSt.", FieldName::kTax}, {"TVA 20%", FieldName::kTax}, {"IVA", FieldName::kTax},
       {"BTW 21%", FieldName::kTax}, {"Bill to:", FieldName::kCustomer}};
@@ -68,6 +70,7 @@ TEST(LexiconTest, LongerLabelsHoldShorterOnes) {
   ASSERT_FALSE(labels.empty());
   EXPECT_EQ(labels.front().field, FieldName::kOther);
   EXPECT_FALSE(HasLabel("facture nouvelle", FieldName::kInvoiceNumber, "facture n"));
+  EXPECT_TRUE(LabelsIn("tonal range").empty());
   EXPECT_TRUE(LabelsIn("orderdatum").size() == 1 && LabelsIn("orderdatum")[0] == FieldName::kOther);
 }
 

@@ -237,6 +237,30 @@ Folded Fold(std::string_view text) {
   return out;
 }
 
+namespace {
+
+// OCR's misreadings of "total" in a label key, spelt right in place
+// ("tatal", "totai", "t0tal", "subtotai"): a word that is "total", or
+// "sub" and "total", with one character misread. Only substitutions, so
+// the key keeps its length; "tonal" is a word of its own.
+void SpellTotal(std::string& key) {
+  static constexpr std::string_view kTotal = "total";
+  for (size_t at = 0; at < key.size();) {
+    size_t end = key.find(' ', at);
+    if (end == std::string::npos) end = key.size();
+    size_t from = at;
+    if (end - at == 8 && key.compare(at, 3, "sub") == 0) from = at + 3;
+    if (end - from == kTotal.size() && key.compare(from, end - from, "tonal") != 0) {
+      int misread = 0;
+      for (size_t k = 0; k < kTotal.size(); ++k) misread += key[from + k] != kTotal[k];
+      if (misread == 1) key.replace(from, kTotal.size(), kTotal);
+    }
+    at = end + 1;
+  }
+}
+
+}  // namespace
+
 std::vector<LabelMatch> FindLabels(std::string_view text) {
   Folded folded = Fold(text);
   // The label key: letters, digits, '#' and apostrophes; everything else
@@ -259,6 +283,7 @@ std::vector<LabelMatch> FindLabels(std::string_view text) {
     }
   }
   origin.push_back(text.size());
+  SpellTotal(key);
   std::vector<LabelMatch> out;
   for (const Entry& entry : kLexicon) {
     std::string_view words = entry.words;
