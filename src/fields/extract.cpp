@@ -672,6 +672,17 @@ std::optional<Field> UnlabelledTotal(const std::vector<PageLayout>& layouts, con
   return std::nullopt;
 }
 
+// Whether a phrase saying "rounding" stands above `field` on its page.
+bool BelowRounding(const std::vector<PageLayout>& layouts, const Field& field) {
+  for (const PageLayout& layout : layouts) {
+    if (layout.index != field.page) continue;
+    for (const Phrase& phrase : layout.phrases)
+      if (phrase.bbox.y1 <= field.bbox.y0 && Fold(phrase.text).text.find("rounding") != std::string::npos)
+        return true;
+  }
+  return false;
+}
+
 // Month first when some numeric date on the pages reads only that way
 // ("03/20/2023"); day first otherwise.
 DateOrder OrderOf(const std::vector<PageLayout>& layouts) {
@@ -837,6 +848,10 @@ Fields Extract(const core::Document& document) {
     for (const Candidate& c : it->second) largest = std::max(largest, c.number);
     for (Candidate& c : it->second)
       if (c.number == largest) c.score += 0.5;
+    // A receipt rounds what is paid to 5 cents on a row after "Rounding
+    // Adj": a total printed below that row is the one paid.
+    for (Candidate& c : it->second)
+      if (BelowRounding(layouts, c.field)) c.score += 1;
   }
   for (auto& [name, list] : candidates) {
     if (list.empty()) continue;

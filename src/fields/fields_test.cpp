@@ -138,6 +138,9 @@ TEST(AmountsTest, CurrenciesToIso4217) {
   EXPECT_EQ(Amount("€ 4.904,94"), "4904.94 EUR");
   EXPECT_EQ(Amount("$4.11"), "4.11 USD");
   EXPECT_EQ(Amount("EUR 34,73"), "34.73 EUR");
+  EXPECT_EQ(Amount("RM 64. 15"), "64.15 MYR");
+  EXPECT_EQ(Amount("Service Charge RM 5 83"), "5.83 MYR");
+  EXPECT_EQ(Amount("RM 64 13 x"), "64 MYR");
   EXPECT_EQ(Amount("29.99 € TTC"), "29.99 EUR");
   EXPECT_EQ(Amount("Rs 1939"), "1939 INR");
   EXPECT_EQ(Amount("RM 12.50"), "12.50 MYR");
@@ -319,6 +322,23 @@ TEST(PairingTest, ReceiptTotalIsNotTheCashTendered) {
   EXPECT_EQ(fields.Find(FieldName::kIssuer)->value, "KEDAI RUNCIT MAJU SDN BHD");
   ASSERT_NE(fields.Find(FieldName::kIssuerAddress), nullptr);
   EXPECT_EQ(fields.Find(FieldName::kIssuerAddress)->value, "NO 12, JALAN BESAR, 43000 KAJANG");
+}
+
+// What is paid is the total after the rounding row, not the one above it,
+// though that one's label says more ("Total Sales (Incl. GST)").
+TEST(PairingTest, ReceiptTotalAfterRounding) {
+  core::Document doc = Doc(LayoutPage({
+      {50, {{"KEDAI RUNCIT MAJU SDN BHD", 100}}},
+      {120, {{"RECEIPT", 300}, {"25/12/2018 10:15", 600}}},
+      {300, {{"Total Sales (Incl. GST 6%)", 100}, {"RM 64 13", 600}}},
+      {330, {{"Rounding Adjustment", 100}, {"RM 0.02", 600}}},
+      {360, {{"TOTAL", 100}, {"RM 64. 15", 600}}},
+      {390, {{"CASH", 100}, {"RM 100.00", 600}}},
+      {420, {{"CHANGE", 100}, {"RM 35.85", 600}}},
+  }));
+  Fields fields = Extract(doc);
+  ASSERT_NE(fields.Find(FieldName::kTotal), nullptr);
+  EXPECT_EQ(fields.Find(FieldName::kTotal)->value, "64.15");
 }
 
 // A business name that starts with a number is a name, not a house number.

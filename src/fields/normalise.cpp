@@ -208,6 +208,15 @@ std::vector<AmountValue> FindAmounts(std::string_view view) {
     std::string cur = m[1].matched ? m.str(1) : m[4].matched ? m.str(4) : "";
     while (!cur.empty() && std::isspace(static_cast<unsigned char>(cur.back()))) cur.pop_back();
     std::string code = CurrencyCode(cur);
+    // The point OCR lost at the end of a line: "RM 64 13" is 64.13.
+    std::smatch cents;
+    static const std::regex lost_point(R"(^ (\d{2})\s*$)");
+    std::string rest = text.substr(end);
+    if (decimals.empty() && m[1].matched && !m[4].matched && last == std::string::npos &&
+        std::regex_search(rest, cents, lost_point)) {
+      decimals = cents.str(1);
+      end = text.size();
+    }
     if (decimals.empty() && code.empty()) continue;  // a bare integer
     if (decimals.size() == 1) decimals += '0';
     AmountValue value;
