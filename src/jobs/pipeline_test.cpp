@@ -291,14 +291,16 @@ TEST(AccuracyTest, CerNoWorseThanRecorded) {
   if (std::getenv("OCRCHAT_UPDATE_BASELINE")) std::ofstream(baseline) << now.str();
 }
 
+// A text in a language, and the font it is rendered in.
+struct Sample {
+  const char* iso;
+  const char* font;
+  const char* text;
+};
+
 // Pages rendered here from Debian's Noto fonts, one per script: `auto`
 // must find each language.
 TEST(LanguageTest, AutoDetectsScriptAndLanguage) {
-  struct Sample {
-    const char* iso;
-    const char* font;
-    const char* text;
-  };
   const std::vector<Sample> samples = {
       {"fr", "Noto Serif",
        "Le conseil municipal se réunira jeudi prochain pour examiner le budget de l'année. Les "
@@ -372,11 +374,6 @@ fs::path Degraded(const fs::path& png) {
 // Latin alphabet; Chinese reads there at 0.55): each is still read in
 // its language.
 TEST(LanguageTest, DegradedScansAreReadInTheirLanguage) {
-  struct Sample {
-    const char* iso;
-    const char* font;
-    const char* text;
-  };
   const std::vector<Sample> samples = {
       {"th", "Noto Sans Thai",
        "ห้องสมุดเมืองจะปิดปรับปรุงจนถึงสิ้นเดือนนี้ ผู้อ่านสามารถคืนหนังสือได้ที่กล่องหน้าทางเข้า "
