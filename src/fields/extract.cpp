@@ -672,15 +672,16 @@ std::optional<Field> UnlabelledTotal(const std::vector<PageLayout>& layouts, con
   return std::nullopt;
 }
 
-// Whether a phrase saying "rounding" stands above `field` on its page.
-bool BelowRounding(const std::vector<PageLayout>& layouts, const Field& field) {
-  for (const PageLayout& layout : layouts) {
-    if (layout.index != field.page) continue;
+// Per page (by index), the bottom of the highest phrase saying "rounding".
+std::map<int, int> RoundingRows(const std::vector<PageLayout>& layouts) {
+  std::map<int, int> out;
+  for (const PageLayout& layout : layouts)
     for (const Phrase& phrase : layout.phrases)
-      if (phrase.bbox.y1 <= field.bbox.y0 && Fold(phrase.text).text.find("rounding") != std::string::npos)
-        return true;
-  }
-  return false;
+      if (Fold(phrase.text).text.find("rounding") != std::string::npos) {
+        auto [it, added] = out.emplace(layout.index, phrase.bbox.y1);
+        if (!added) it->second = std::min(it->second, phrase.bbox.y1);
+      }
+  return out;
 }
 
 // Month first when some numeric date on the pages reads only that way
@@ -850,8 +851,10 @@ Fields Extract(const core::Document& document) {
       if (c.number == largest) c.score += 0.5;
     // A receipt rounds what is paid to 5 cents on a row after "Rounding
     // Adj": a total printed below that row is the one paid.
+    std::map<int, int> rounding = RoundingRows(layouts);
     for (Candidate& c : it->second)
-      if (BelowRounding(layouts, c.field)) c.score += 1;
+      if (auto row = rounding.find(c.field.page); row != rounding.end() && row->second <= c.field.bbox.y0)
+        c.score += 1;
   }
   for (auto& [name, list] : candidates) {
     if (list.empty()) continue;

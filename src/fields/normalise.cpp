@@ -209,11 +209,10 @@ std::vector<AmountValue> FindAmounts(std::string_view view) {
     while (!cur.empty() && std::isspace(static_cast<unsigned char>(cur.back()))) cur.pop_back();
     std::string code = CurrencyCode(cur);
     // The point OCR lost at the end of a line: "RM 64 13" is 64.13.
-    std::smatch cents;
     static const std::regex lost_point(R"(^ (\d{2})\s*$)");
-    std::string rest = text.substr(end);
+    std::smatch cents;
     if (decimals.empty() && m[1].matched && !m[4].matched && last == std::string::npos &&
-        std::regex_search(rest, cents, lost_point)) {
+        std::regex_search(text.cbegin() + end, text.cend(), cents, lost_point)) {
       decimals = cents.str(1);
       end = text.size();
     }
