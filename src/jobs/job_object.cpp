@@ -1,6 +1,8 @@
 // The job object read from the store.
 #include "jobs/job_object.h"
 
+#include <algorithm>
+
 #include "core/clock.h"
 
 namespace ocrchat::jobs {
@@ -57,7 +59,11 @@ std::optional<fields::Fields> StoredFields(store::Store& store, const store::Job
 json JobJson(store::Store& store, const store::JobRow& job) {
   exports::JobInfo info = JobInfoOf(job);
   info.fields = StoredFields(store, job);
-  json out = exports::JobObject(info, DocumentOf(store, job));
+  core::Document document = DocumentOf(store, job);
+  // The pages are read after the row: a page finished in between is listed,
+  // and the count says so too. Pages done only grow, so the larger is true.
+  info.pages_done = std::max(info.pages_done, static_cast<int>(document.pages.size()));
+  json out = exports::JobObject(info, document);
   out["webhook"] = WebhookJson(store.WebhookOf(job.uuid));
   return out;
 }
