@@ -27,7 +27,7 @@ core::Page OnePage(int index, const std::string& word) {
   return page;
 }
 
-class JobObjectTest : public ::testing::Test {
+class JobJsonTest : public ::testing::Test {
  protected:
   void SetUp() override {
     location_.data_dir =
@@ -66,7 +66,7 @@ class JobObjectTest : public ::testing::Test {
 
 // A handler reads the row, then a worker finishes a page, then the pages are
 // read: the object still counts what it lists.
-TEST_F(JobObjectTest, PagesDoneCountsThePagesListedWhenAPageFinishesBetweenTheReads) {
+TEST_F(JobJsonTest, PagesDoneCountsThePagesListedWhenAPageFinishesBetweenTheReads) {
   FinishOnePage(0);
   std::optional<store::JobRow> row = store_->GetJob(job_.uuid);
   ASSERT_TRUE(row);
