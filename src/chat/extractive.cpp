@@ -169,17 +169,6 @@ bool HasWord(const std::string& lower, const char* pattern) {
   return std::regex_search(lower, std::regex(pattern));
 }
 
-// At most one edit (insertion, deletion or substitution) apart.
-bool OneEditApart(std::string_view a, std::string_view b) {
-  if (a.size() > b.size()) std::swap(a, b);
-  if (b.size() - a.size() > 1) return false;
-  size_t i = 0;
-  while (i < a.size() && a[i] == b[i]) ++i;
-  if (a.size() == b.size()) return a.substr(i + std::min<size_t>(1, a.size() - i)) ==
-                                    b.substr(i + std::min<size_t>(1, b.size() - i));
-  return a.substr(i) == b.substr(i + 1);
-}
-
 // `text` lowercased, with OCR's misreadings of "total" ("TOTAI", "T0TAL",
 // "Tatal", "SubTotat") spelt right.
 std::string LabelText(const std::string& text) {
@@ -192,21 +181,10 @@ std::string LabelText(const std::string& text) {
     }
     size_t j = i;
     while (j < lower.size() && std::isalnum(static_cast<unsigned char>(lower[j]))) ++j;
-    std::string word = lower.substr(i, j - i);
+    std::string_view word(lower.data() + i, j - i);
     i = j;
-    if (std::none_of(word.begin(), word.end(), ::isalpha)) {
-      out += word;
-      continue;
-    }
-    std::string letters = word;
-    for (char& c : letters) c = c == '0' ? 'o' : c == '1' ? 'l' : c;
-    if (letters.size() >= 4 && letters.size() <= 6 && letters != "tonal" &&
-        OneEditApart(letters, "total"))
-      word = "total";
-    else if (letters.starts_with("sub") && letters.size() >= 7 &&
-             OneEditApart(letters.substr(3), "total"))
-      word = "subtotal";
-    out += word;
+    std::optional<fields::FieldName> total = fields::TotalWord(word);
+    out += !total ? word : total == fields::FieldName::kSubtotal ? "subtotal" : "total";
   }
   return out;
 }

@@ -50,6 +50,12 @@ struct LabelMatch {
   const char* language;    // "en", "de", "fr", "es", "it", "nl", "pt" (or "ms" for Malay receipts)
 };
 
+// What OCR makes of "total" and "subtotal" in a lowercase word: "totai",
+// "t0tal", "tatal", "ttotal", "subtotat" are one edit from the word once 0
+// and 1 read as o and l. kTotal or kSubtotal when `word` is either, exactly
+// or so misread; "tonal" and "totals" are words of their own.
+std::optional<FieldName> TotalWord(std::string_view word);
+
 // Every label of the lexicon in `text`, at word boundaries, longest first
 // where two start at the same place. "Rechnungsnr.", "Facture n°",
 // "Factuurdatum", "Fecha de vencimiento", "Totale", "Total TTC" ...

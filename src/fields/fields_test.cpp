@@ -64,6 +64,15 @@ TEST(LexiconTest, DatesAndTotalsInEachLanguage) {
   }
 }
 
+TEST(LexiconTest, TotalAsOcrMisreadsIt) {
+  for (const char* word : {"total", "totai", "t0tal", "tatal", "t0ta1", "ttotal", "tota"})
+    EXPECT_EQ(TotalWord(word), FieldName::kTotal) << word;
+  for (const char* word : {"subtotal", "subtotai", "subtota", "sub7otal"})
+    EXPECT_EQ(TotalWord(word), FieldName::kSubtotal) << word;
+  for (const char* word : {"tonal", "totals", "tot", "metal", "totally", "sub", "70741"})
+    EXPECT_FALSE(TotalWord(word)) << word;
+}
+
 TEST(LexiconTest, LongerLabelsHoldShorterOnes) {
   // "Order Date" is not the issue date; "facture nouvelle" holds no "facture n".
   auto labels = FindLabels("Order Date: 15-10-2015");

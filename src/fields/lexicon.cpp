@@ -240,26 +240,32 @@ Folded Fold(std::string_view text) {
 namespace {
 
 // OCR's misreadings of "total" in a label key, spelt right in place
-// ("tatal", "totai", "t0tal", "subtotai"): a word that is "total", or
-// "sub" and "total", with one character misread. Only substitutions, so
-// the key keeps its length; "tonal" is a word of its own.
+// ("tatal", "totai", "t0tal", "subtotai"): only those of the word's own
+// length, so that the key keeps its byte origins.
 void SpellTotal(std::string& key) {
-  static constexpr std::string_view kTotal = "total";
   for (size_t at = 0; at < key.size();) {
     size_t end = key.find(' ', at);
     if (end == std::string::npos) end = key.size();
-    size_t from = at;
-    if (end - at == 8 && key.compare(at, 3, "sub") == 0) from = at + 3;
-    if (end - from == kTotal.size() && key.compare(from, end - from, "tonal") != 0) {
-      int misread = 0;
-      for (size_t k = 0; k < kTotal.size(); ++k) misread += key[from + k] != kTotal[k];
-      if (misread == 1) key.replace(from, kTotal.size(), kTotal);
-    }
+    std::string_view word(key.data() + at, end - at);
+    std::optional<FieldName> total = TotalWord(word);
+    std::string_view spelt = total == FieldName::kSubtotal ? "subtotal" : "total";
+    if (total && word.size() == spelt.size()) key.replace(at, spelt.size(), spelt);
     at = end + 1;
   }
 }
 
 }  // namespace
+
+std::optional<FieldName> TotalWord(std::string_view word) {
+  std::string letters(word);
+  for (char& c : letters) c = c == '0' ? 'o' : c == '1' ? 'l' : c;
+  bool sub = letters.starts_with("sub") && letters.size() >= 7;
+  std::string_view rest = std::string_view(letters).substr(sub ? 3 : 0);
+  if (rest.size() < 4 || rest.size() > 6 || rest == "tonal" || rest == "totals" ||
+      !OneEditApart(rest, "total"))
+    return std::nullopt;
+  return sub ? FieldName::kSubtotal : FieldName::kTotal;
+}
 
 std::vector<LabelMatch> FindLabels(std::string_view text) {
   Folded folded = Fold(text);
@@ -308,21 +314,17 @@ std::vector<LabelMatch> FindLabels(std::string_view text) {
       out.push_back({entry.field, origin[at], text_end, entry.weight, entry.language});
     }
   }
-  // OCR's misreadings of "total" ("TOTAI", "T0TAL", "Tatal", "SubTotat"):
-  // a word one edit away, read as the plain label with a lower weight.
+  // A "total" OCR read with a letter more or less ("ttotal", "tota",
+  // "subtota"): the plain label with a lower weight.
   for (size_t at = 0; at < key.size();) {
     size_t end = key.find(' ', at);
     if (end == std::string::npos) end = key.size();
-    std::string word = key.substr(at, end - at);
-    for (char& c : word) c = c == '0' ? 'o' : c == '1' ? 'l' : c;
-    bool sub = word.starts_with("sub") && word.size() >= 7;
-    std::string rest = sub ? word.substr(3) : word;
-    if (rest != "total" && rest.size() >= 4 && rest.size() <= 6 && rest != "tonal" &&
-        rest != "totals" && OneEditApart(rest, "total")) {
+    std::string_view word(key.data() + at, end - at);
+    std::optional<FieldName> total = TotalWord(word);
+    if (total && word != "total" && word != "subtotal") {
       size_t text_end = origin[end - 1] + 1;
       while (text_end < text.size() && (text[text_end] == ':' || text[text_end] == '.')) ++text_end;
-      out.push_back({sub ? FieldName::kSubtotal : FieldName::kTotal, origin[at], text_end,
-                     sub ? 2.5 : 1.8, "en"});
+      out.push_back({*total, origin[at], text_end, *total == FieldName::kSubtotal ? 2.5 : 1.8, "en"});
     }
     at = end + 1;
   }
