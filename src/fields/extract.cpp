@@ -290,6 +290,36 @@ bool StartsWithLabel(const Phrase& phrase) {
   });
 }
 
+// The phrases to the right of phrase `p` on its row, left to right. The
+// row is followed by the boxes, not the row grouping, as photographed
+// receipts slant: a phrase sharing a quarter of the height, nearest in
+// height where two stand one above the other.
+std::vector<size_t> RightOf(const PageLayout& layout, size_t p) {
+  const Phrase& phrase = layout.phrases[p];
+  std::vector<size_t> row;
+  auto center_distance = [&](const core::Box& b) {
+    return std::abs((b.y0 + b.y1) - (phrase.bbox.y0 + phrase.bbox.y1));
+  };
+  for (size_t q = 0; q < layout.phrases.size(); ++q) {
+    const core::Box& b = layout.phrases[q].bbox;
+    if (q == p || b.x0 < phrase.bbox.x1 - 2) continue;
+    if (VerticalOverlap(b, phrase.bbox) <= 0.25 * std::min(b.Height(), phrase.bbox.Height())) continue;
+    row.push_back(q);
+  }
+  std::erase_if(row, [&](size_t q) {
+    const core::Box& b = layout.phrases[q].bbox;
+    return std::any_of(row.begin(), row.end(), [&](size_t o) {
+      const core::Box& c = layout.phrases[o].bbox;
+      return o != q && std::min(b.x1, c.x1) > std::max(b.x0, c.x0) &&
+             center_distance(c) < center_distance(b);
+    });
+  });
+  std::sort(row.begin(), row.end(), [&](size_t a, size_t b) {
+    return layout.phrases[a].bbox.x0 < layout.phrases[b].bbox.x0;
+  });
+  return row;
+}
+
 // Values for the label `m` of phrase `p`: after it in the phrase, in the
 // phrases to its right on the row, or in the phrase directly below.
 std::vector<Candidate> Pair(const PageLayout& layout, size_t p, const LabelMatch& m,
@@ -319,31 +349,8 @@ std::vector<Candidate> Pair(const PageLayout& layout, size_t p, const LabelMatch
   bool inline_only_value = inline_value && kind != Kind::kAmount;
   if (inline_value) add(phrase, *inline_value, 0.3);
   if (inline_only_value || stop < phrase.text.size()) return out;
-  // Right: for amounts the row's last amount before another label. The row
-  // is followed by the boxes, not the row grouping, as photographed
-  // receipts slant: a phrase sharing a quarter of the height, nearest in
-  // height where two stand one above the other.
-  std::vector<size_t> row;
-  auto center_distance = [&](const core::Box& b) {
-    return std::abs((b.y0 + b.y1) - (phrase.bbox.y0 + phrase.bbox.y1));
-  };
-  for (size_t q = 0; q < layout.phrases.size(); ++q) {
-    const core::Box& b = layout.phrases[q].bbox;
-    if (q == p || b.x0 < phrase.bbox.x1 - 2) continue;
-    if (VerticalOverlap(b, phrase.bbox) <= 0.25 * std::min(b.Height(), phrase.bbox.Height())) continue;
-    row.push_back(q);
-  }
-  std::erase_if(row, [&](size_t q) {
-    const core::Box& b = layout.phrases[q].bbox;
-    return std::any_of(row.begin(), row.end(), [&](size_t o) {
-      const core::Box& c = layout.phrases[o].bbox;
-      return o != q && std::min(b.x1, c.x1) > std::max(b.x0, c.x0) &&
-             center_distance(c) < center_distance(b);
-    });
-  });
-  std::sort(row.begin(), row.end(), [&](size_t a, size_t b) {
-    return layout.phrases[a].bbox.x0 < layout.phrases[b].bbox.x0;
-  });
+  // Right: for amounts the row's last amount before another label.
+  std::vector<size_t> row = RightOf(layout, p);
   std::optional<Candidate> last_right;
   // A value stands within a few cells of its label.
   for (size_t k = 0; k < row.size() && k < 6; ++k) {
@@ -672,6 +679,42 @@ std::optional<Field> UnlabelledTotal(const std::vector<PageLayout>& layouts, con
   return std::nullopt;
 }
 
+// Per page (by index), what a receipt says was paid less the change given:
+// the amount of the first row that pays ("CASH RM 50.00") less that of the
+// first "change" row below it. The arithmetic holds when OCR misread one
+// of the totals ("Net Total: 58.20" for "$8.20").
+std::map<int, double> PaidLessChange(const std::vector<PageLayout>& layouts) {
+  static const std::regex pays(R"(\b(cash|tender\w*|paid|card|visa|master|credit|debit)\b)");
+  static const std::regex change(R"(\bchange\b)");
+  // The last amount in the phrase, else the first to its right.
+  auto amount_of = [](const PageLayout& layout, size_t p) -> std::optional<double> {
+    std::vector<AmountValue> amounts = FindAmounts(layout.phrases[p].text);
+    if (!amounts.empty()) return amounts.back().number;
+    for (size_t q : RightOf(layout, p)) {
+      amounts = FindAmounts(layout.phrases[q].text);
+      if (!amounts.empty()) return amounts.front().number;
+    }
+    return std::nullopt;
+  };
+  std::map<int, double> out;
+  for (const PageLayout& layout : layouts) {
+    std::optional<double> paid;
+    for (size_t p = 0; p < layout.phrases.size(); ++p) {
+      const std::string folded = Fold(layout.phrases[p].text).text;
+      bool says_change = std::regex_search(folded, change);
+      if (!paid) {
+        if (!says_change && std::regex_search(folded, pays)) paid = amount_of(layout, p);
+        continue;
+      }
+      if (!says_change) continue;
+      std::optional<double> given = amount_of(layout, p);
+      if (given && *given >= 0 && *paid - *given > 0) out[layout.index] = *paid - *given;
+      break;
+    }
+  }
+  return out;
+}
+
 // Per page (by index), the bottom of the highest phrase saying "rounding".
 std::map<int, int> RoundingRows(const std::vector<PageLayout>& layouts) {
   std::map<int, int> out;
@@ -855,6 +898,11 @@ Fields Extract(const core::Document& document) {
     for (Candidate& c : it->second)
       if (auto row = rounding.find(c.field.page); row != rounding.end() && row->second <= c.field.bbox.y0)
         c.score += 1;
+    // A total that the payment confirms is the one paid.
+    std::map<int, double> paid = PaidLessChange(layouts);
+    for (Candidate& c : it->second)
+      if (auto total = paid.find(c.field.page); total != paid.end() && std::abs(total->second - c.number) < 0.005)
+        c.score += 1.5;
   }
   for (auto& [name, list] : candidates) {
     if (list.empty()) continue;

@@ -350,6 +350,21 @@ TEST(PairingTest, ReceiptTotalAfterRounding) {
   EXPECT_EQ(fields.Find(FieldName::kTotal)->value, "64.15");
 }
 
+// OCR read "$8.20" as "58.20" beside the label that says most: the cash
+// paid, with no change, confirms the other total.
+TEST(PairingTest, ReceiptTotalThePaymentConfirms) {
+  core::Document doc = Doc(LayoutPage({
+      {50, {{"UNIHAKKA INTERNATIONAL SDN BHD", 100}}},
+      {120, {{"TAX INVOICE", 300}, {"03 Mar 2018 18:22", 600}}},
+      {300, {{"Total Amount:", 100}, {"$8.20", 600}}},
+      {330, {{"GST @6%:", 100}, {"$0.46", 600}}},
+      {360, {{"Net Total:", 100}, {"58.20", 600}}},
+      {390, {{"CASH", 100}, {"$8.20", 600}}},
+      {420, {{"Change", 100}, {"$0.00", 600}}},
+  }));
+  EXPECT_EQ(Extract(doc).Find(FieldName::kTotal)->value, "8.20");
+}
+
 // A business name that starts with a number is a name, not a house number.
 TEST(PairingTest, IssuerNamedWithANumber) {
   core::Document doc = Doc(LayoutPage({
